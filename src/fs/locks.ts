@@ -1,0 +1,143 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import lockfile from 'proper-lockfile';
+import { isErrno, StorageError } from '../errors.js';
+import { LOCKS_DIR, type StoreKind } from './layout.js';
+
+/** How long a lock left by a dead process blocks others before it is taken over (proper-lockfile `stale`). */
+export const STALE_LOCK_MS = 10_000;
+/** A process keeps the lock across queued operations at most this long before letting others in. */
+const MAX_HOLD_MS = 250;
+
+/** What a task run under the store lock learns about the lock. */
+export interface LockContext {
+  /**
+   * Increases each time this process acquires the cross-process lock anew. State cached while the
+   * epoch was the same is still valid: no other process can have written in between.
+   */
+  readonly epoch: number;
+}
+
+/**
+ * One lock per store: a serial queue within the process (p-queue, concurrency 1) and a lock file
+ * across processes (proper-lockfile, under `<storageDir>/.locks/`). Reads do not take it.
+ */
+export interface StoreLock {
+  /** Runs `task` with exclusive write access to the store; the lock is released in `finally`. */
+  run<T>(task: (ctx: LockContext) => Promise<T>): Promise<T>;
+  /** Runs `task` in the serial queue of this process only (no cross-process lock). */
+  runLocal<T>(task: () => Promise<T>): Promise<T>;
+  /** The current epoch (see {@link LockContext.epoch}). */
+  readonly epoch: number;
+  /** True while this process holds the cross-process lock. */
+  readonly held: boolean;
+}
+
+class StoreLockImpl implements StoreLock {
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private release: (() => Promise<void>) | undefined;
+  private acquiredAt = 0;
+  private compromised: Error | undefined;
+  epoch = 0;
+
+  constructor(
+    private readonly target: string,
+    private readonly lockfilePath: string,
+    private readonly locksDir: string,
+  ) {}
+
+  get held(): boolean {
+    return this.release !== undefined;
+  }
+
+  run<T>(task: (ctx: LockContext) => Promise<T>): Promise<T> {
+    return this.queue.add(
+      async () => {
+        try {
+          if (this.release && (Date.now() - this.acquiredAt > MAX_HOLD_MS || this.compromised)) {
+            await this.releaseNow();
+          }
+          if (!this.release) await this.acquire();
+          return await task({ epoch: this.epoch });
+        } finally {
+          // Keep the lock for tasks already queued behind this one (one lock for a burst of writes),
+          // but never past MAX_HOLD_MS, so other processes get their turn.
+          if (this.queue.size === 0) await this.releaseNow();
+        }
+      },
+      { throwOnTimeout: true },
+    );
+  }
+
+  runLocal<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.add(task, { throwOnTimeout: true });
+  }
+
+  private async acquire(): Promise<void> {
+    mkdirSync(this.locksDir, { recursive: true });
+    this.compromised = undefined;
+    try {
+      this.release = await lockfile.lock(this.target, {
+        lockfilePath: this.lockfilePath,
+        realpath: false,
+        stale: STALE_LOCK_MS,
+        retries: { retries: 2000, factor: 1.2, minTimeout: 2, maxTimeout: 60, randomize: true },
+        onCompromised: (err) => {
+          // Another process took the lock over (we were stalled past STALE_LOCK_MS): stop trusting
+          // cached state and re-acquire before the next task.
+          this.compromised = err;
+          this.release = undefined;
+        },
+      });
+    } catch (err) {
+      if (isErrno(err, 'ELOCKED')) {
+        throw new StorageError(
+          'STORAGE_LOCKED',
+          `The storage at ${this.target} is locked by another process; try again.`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+    this.acquiredAt = Date.now();
+    this.epoch += 1;
+  }
+
+  private async releaseNow(): Promise<void> {
+    const release = this.release;
+    this.release = undefined;
+    if (!release) return;
+    try {
+      await release();
+    } catch (err) {
+      // Already released or taken over as stale: the lock is not ours any more either way.
+      if (!isErrno(err, 'ERELEASED') && !isErrno(err, 'ENOTACQUIRED')) throw err;
+    }
+  }
+}
+
+const locks = new Map<string, StoreLockImpl>();
+
+/**
+ * The lock of one store, shared by every client of this process. Keyed by the store's id, so that
+ * a rename does not split it.
+ */
+export function storeLock(storageDir: string, kind: StoreKind, id: string, storeDir: string): StoreLock {
+  const locksDir = join(storageDir, LOCKS_DIR);
+  const lockfilePath = join(locksDir, `${kind}.${id}.lock`);
+  let lock = locks.get(lockfilePath);
+  if (!lock) {
+    lock = new StoreLockImpl(storeDir, lockfilePath, locksDir);
+    locks.set(lockfilePath, lock);
+  }
+  return lock;
+}
+
+/** True when some process holds the store's lock (used by `gc` to skip storages in use). */
+export async function isStoreLocked(storageDir: string, kind: StoreKind, id: string): Promise<boolean> {
+  const lockfilePath = join(storageDir, LOCKS_DIR, `${kind}.${id}.lock`);
+  return lockfile.check(lockfilePath, { lockfilePath, realpath: false, stale: STALE_LOCK_MS });
+}
