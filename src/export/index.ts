@@ -1,33 +1,109 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Dictionary, ExportFormat } from '../client/types.js';
+import type { ExportFormat } from '../client/types.js';
+import { StorageError, toStorageError } from '../errors.js';
+import { writeStreamAtomic } from '../fs/atomic-write.js';
+import { csvReadable } from './csv.js';
+import { validateFormat } from './formats.js';
+import { htmlPieces } from './html.js';
+import type { ItemSource } from './items.js';
+import { jsonlPieces, jsonPieces } from './json.js';
+import { type ExportOptions, type ResolvedExportOptions, resolveExportOptions } from './options.js';
+import { rssPieces } from './rss.js';
+import { createProgress, type Progress, textReadable } from './text-stream.js';
+import { xlsxReadable } from './xlsx.js';
+import { xmlPieces } from './xml.js';
 
-/** Format options of the exporters (the item options are applied before items reach them). */
-export interface ExportOptions {
-  /** Byte order mark at the start. @default true for csv, false otherwise */
-  bom?: boolean;
-  /** CSV delimiter. @default ',' */
-  delimiter?: string;
-  /** CSV without its header row. @default false */
-  skipHeaderRow?: boolean;
-  /** @default 'items' */
-  xmlRoot?: string;
-  /** @default 'item' */
-  xmlRow?: string;
-  feedTitle?: string;
-  feedDescription?: string;
+export { MAX_COLUMN_NAME, MAX_COLUMNS, PATH_SEPARATOR } from './columns.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FILE_EXTENSIONS,
+  EXPORT_FORMATS,
+  isExportFormat,
+  validateFormat,
+} from './formats.js';
+export type { ItemSource } from './items.js';
+export { type ExportOptions, resolveExportOptions } from './options.js';
+export { XLSX_MAX_CELL_CHARS, XLSX_MAX_ROWS } from './xlsx.js';
+
+type TextPieces = (
+  source: ItemSource,
+  options: ResolvedExportOptions,
+  progress: Progress,
+) => AsyncIterable<string>;
+
+const TEXT_FORMATS: Readonly<Record<Exclude<ExportFormat, 'csv' | 'xlsx'>, TextPieces>> = {
+  json: (source, _options, progress) => jsonPieces(source, progress),
+  jsonl: (source, _options, progress) => jsonlPieces(source, progress),
+  html: htmlPieces,
+  xml: xmlPieces,
+  rss: rssPieces,
+};
+
+/**
+ * Streams the items of `source` in `format`, pulling items only as fast as the stream is read.
+ * Formats, content types and defaults follow the Apify API (`GET /v2/datasets/{id}/items`):
+ * json, jsonl, csv, xlsx, xml, rss, html. Items arrive already transformed (fields, omit, unwind,
+ * flatten, clean …); this only serialises them. Tabular formats (csv, xlsx, html) read `source`
+ * twice: once for the columns, once for the rows.
+ *
+ * Invalid arguments throw at once; problems found in the data (more than 2000 columns, a column
+ * name over 200 characters, an item that is not an object) are emitted as the stream's `error`
+ * before any byte for tabular formats. Every error is a `StorageError`.
+ *
+ * @example
+ * const stream = exportStream('csv', () => dataset.values(), { delimiter: ';' });
+ * stream.pipe(res);
+ * @throws StorageError `STORAGE_UNSUPPORTED_FORMAT` for an unknown format,
+ *   `STORAGE_INVALID_OPTION` for an option of the wrong type or value.
+ */
+export function exportStream(
+  format: ExportFormat,
+  source: ItemSource,
+  options: ExportOptions = {},
+): Readable {
+  const checked = validateFormat(format);
+  const resolved = resolveExportOptions(checked, options);
+  if (typeof source !== 'function') {
+    throw new StorageError(
+      'STORAGE_INVALID_OPTION',
+      'The item source must be a function that returns an async iterable of items.',
+    );
+  }
+  const progress = createProgress(resolved.onProgress);
+  if (checked === 'csv') return csvReadable(source, resolved, progress);
+  if (checked === 'xlsx') return xlsxReadable(source, resolved, progress);
+  return textReadable(TEXT_FORMATS[checked](source, resolved, progress), resolved.bom);
+}
+
+/** What {@link exportToFile} wrote. */
+export interface ExportFileResult {
+  /** Bytes in the file. */
+  bytes: number;
 }
 
 /**
- * A re-iterable source of items: tabular formats iterate it twice (columns first, then rows),
- * so a dataset is never held in memory whole.
+ * Exports to a file atomically: the file appears whole, or (on any error) not at all and an
+ * existing file at `path` is left as it was. Creates the parent folder when needed.
+ *
+ * @example
+ * await exportToFile('out/products.xlsx', 'xlsx', () => items(), { onProgress: (n) => bar.update(n) });
+ * @throws StorageError `STORAGE_UNSUPPORTED_FORMAT`, `STORAGE_INVALID_OPTION` (nothing is written),
+ *   `STORAGE_INVALID_VALUE` (see {@link exportStream}), `STORAGE_IO` for a filesystem failure.
  */
-export type ItemSource = () => AsyncIterable<Dictionary>;
-
-/** Streams `items` in `format`. */
-export function exportStream(
-  _format: ExportFormat,
-  _items: ItemSource,
-  _options: ExportOptions = {},
-): Readable {
-  throw new Error('not implemented yet');
+export async function exportToFile(
+  path: string,
+  format: ExportFormat,
+  source: ItemSource,
+  options: ExportOptions = {},
+): Promise<ExportFileResult> {
+  const stream = exportStream(format, source, options);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    return { bytes: await writeStreamAtomic(path, stream) };
+  } catch (err) {
+    stream.destroy();
+    throw toStorageError(err, `Export to ${path}`);
+  }
 }

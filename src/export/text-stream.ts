@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { toStorageError } from '../errors.js';
+
+/** Output is handed on in chunks of about this many characters, not one tiny chunk per item. */
+const CHUNK_CHARS = 64 * 1024;
+/** `onProgress` is called every this many items (and once at the end). */
+export const PROGRESS_EVERY = 1000;
+
+const BOM = '\uFEFF';
+
+/** Counts items written and reports them to `onProgress`, every {@link PROGRESS_EVERY} items and at the end. */
+export interface Progress {
+  readonly items: number;
+  /** One more item written. */
+  tick(): void;
+  /** All items written: reports the total. */
+  done(): void;
+}
+
+export function createProgress(onProgress: ((itemsWritten: number) => void) | undefined): Progress {
+  let items = 0;
+  return {
+    get items() {
+      return items;
+    },
+    tick() {
+      items += 1;
+      if (onProgress && items % PROGRESS_EVERY === 0) onProgress(items);
+    },
+    done() {
+      onProgress?.(items);
+    },
+  };
+}
+
+async function* batched(pieces: AsyncIterable<string>, bom: boolean): AsyncGenerator<string> {
+  let buffer = bom ? BOM : '';
+  try {
+    for await (const piece of pieces) {
+      buffer += piece;
+      if (buffer.length >= CHUNK_CHARS) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+  } catch (err) {
+    throw toStorageError(err, 'Export');
+  }
+  if (buffer !== '') yield buffer;
+}
+
+/**
+ * A byte stream (UTF-8) over text pieces, batched into chunks of about 64 KiB. The pieces are
+ * pulled only as fast as the reader reads (backpressure), and a reader that stops early stops the
+ * producer (its `finally` blocks run). Errors reach the reader as `StorageError`s.
+ */
+export function textReadable(pieces: AsyncIterable<string>, bom: boolean): Readable {
+  return Readable.from(batched(pieces, bom), { objectMode: false });
+}

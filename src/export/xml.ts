@@ -1,0 +1,25 @@
+import { eachItem, type ItemSource } from './items.js';
+import type { ResolvedExportOptions } from './options.js';
+import type { Progress } from './text-stream.js';
+import { writeObject } from './xml-elements.js';
+
+/** The XML declaration every XML and RSS export starts with. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/**
+ * `xml`: `<items>` holding one `<item>` per item (names from `xmlRoot` / `xmlRow`), properties as
+ * nested elements (see xml-elements.ts), indented by two spaces.
+ */
+export async function* xmlPieces(
+  source: ItemSource,
+  options: ResolvedExportOptions,
+  progress: Progress,
+): AsyncGenerator<string> {
+  yield `${XML_DECLARATION}<${options.xmlRoot}>\n`;
+  for await (const item of eachItem(source)) {
+    yield writeObject(options.xmlRow, item, '  ');
+    progress.tick();
+  }
+  yield `</${options.xmlRoot}>\n`;
+  progress.done();
+}
