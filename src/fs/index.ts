@@ -1,7 +1,7 @@
 import type { StorageClient } from '../client/types.js';
 import { resolveConfig, type StorageOptions } from '../config.js';
 import type { FsContext } from './context.js';
-import { createDatasetClient, createDatasetCollectionClient } from './dataset.js';
+import { createDatasetClient, createDatasetCollectionClient, type FsDatasetClient } from './dataset/index.js';
 import { createKeyValueStoreClient, createKeyValueStoreCollectionClient } from './key-value-store.js';
 import { purgeDefaultStorages } from './purge.js';
 import { createRequestQueueClient, createRequestQueueCollectionClient } from './request-queue/index.js';
@@ -10,6 +10,8 @@ import { createRequestQueueClient, createRequestQueueCollectionClient } from './
 export interface FsClient extends StorageClient {
   /** The absolute storage folder this client reads and writes. */
   readonly storageDir: string;
+  /** The dataset client, with `iterateItems()` for streaming reads (exports, server, CLI). */
+  dataset(id: string): FsDatasetClient;
   purge(): Promise<void>;
   teardown(): Promise<void>;
 }

@@ -1,0 +1,81 @@
+import { toStorageError } from '../../errors.js';
+import { writeAtomic } from '../atomic-write.js';
+import type { FsContext } from '../context.js';
+import { writeStoreMetadata } from '../stores.js';
+import { itemPath, mapLimit, removeItems } from './files.js';
+import { locateOrThrow, openDataset } from './locate.js';
+import { type DatasetMetadata, mergeFields, readStats } from './metadata.js';
+import { loadUnderLock, WRITE_WINDOW, withLiveCounters } from './repair.js';
+import { baseMetadata, type DatasetState, lockOf } from './state.js';
+import { type PreparedItem, prepareItems } from './validate-items.js';
+
+/** The metadata after `items` were written as numbers `first…`. */
+function metadataAfter(meta: DatasetMetadata, items: PreparedItem[], first: number): DatasetMetadata {
+  const stats = readStats(meta);
+  let bytes = 0;
+  let clean = 0;
+  let fields = meta.fields;
+  for (const item of items) {
+    bytes += Buffer.byteLength(item.text);
+    if (item.clean) clean += 1;
+    fields = mergeFields(fields, item.keys);
+  }
+  const now = new Date().toISOString();
+  return {
+    ...meta,
+    itemCount: first + items.length - 1,
+    cleanItemCount: meta.cleanItemCount + clean,
+    fields,
+    modifiedAt: now,
+    accessedAt: now,
+    stats: {
+      ...stats,
+      writeCount: stats.writeCount + items.length,
+      storageBytes: stats.storageBytes + bytes,
+    },
+  };
+}
+
+/**
+ * Writes the item files, then the metadata (the commit point: readers see the new items only once
+ * it is written). The first file is written alone, so a crash can leave gaps at most
+ * {@link WRITE_WINDOW} wide, which probing steps over. On failure the files of this call are removed.
+ */
+async function writeUnderLock(ctx: FsContext, state: DatasetState, items: PreparedItem[], epoch: number) {
+  if (state.epoch !== epoch || !state.meta) await loadUnderLock(ctx, state, epoch, baseMetadata(state));
+  const meta = state.meta as DatasetMetadata;
+  const first = state.itemCount + 1;
+  const options = { fsync: ctx.config.fsync };
+  try {
+    await writeAtomic(itemPath(state.dir, first), (items[0] as PreparedItem).text, options);
+    await mapLimit(items.slice(1), WRITE_WINDOW, (item, i) =>
+      writeAtomic(itemPath(state.dir, first + 1 + i), item.text, options),
+    );
+    const live = withLiveCounters(metadataAfter(meta, items, first), state);
+    await writeStoreMetadata({ dir: state.dir }, live.meta, options);
+    state.pendingReads -= live.flushed;
+    state.meta = live.meta;
+    state.itemCount = live.meta.itemCount;
+  } catch (err) {
+    state.epoch = -1; // reload from disk before the next write
+    await removeItems(
+      state.dir,
+      items.map((_, i) => first + i),
+    );
+    throw toStorageError(err, `Writing ${items.length} item(s) to dataset "${state.name ?? state.id}"`);
+  }
+}
+
+/**
+ * Appends items to a dataset: validates all of them first (nothing is written when one is bad),
+ * then writes them under the store lock, numbered after the last item, without gaps or doubles
+ * even when several processes push at once.
+ *
+ * @throws StorageError `STORAGE_NOT_FOUND`, `STORAGE_INVALID_VALUE`, `STORAGE_ITEM_TOO_LARGE`, `STORAGE_IO`
+ */
+export async function pushItems(ctx: FsContext, idOrName: string, input: unknown): Promise<void> {
+  const items = prepareItems(input);
+  const state = await openDataset(ctx, await locateOrThrow(ctx, idOrName));
+  if (items.length === 0) return;
+  await lockOf(ctx, state).run(({ epoch }) => writeUnderLock(ctx, state, items, epoch));
+}
