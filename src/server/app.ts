@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StorageClient } from '../client/types.js';
+import type { StorageClient, StorageInfoBase } from '../client/types.js';
 import { authorize, parseStoreAddress, presentedToken, type StoreAddress } from './auth.js';
 import { createRouteContext, getStoreInfo, KIND_LABELS } from './context.js';
 import { storeNotFound, toHttpFailure } from './http-errors.js';
@@ -32,7 +32,7 @@ async function admit(
   match: Match,
   query: Query,
   options: AppOptions,
-): Promise<StoreAddress | undefined> {
+): Promise<{ store?: StoreAddress; info?: StorageInfoBase }> {
   const { route, params } = match;
   const store = route.store
     ? parseStoreAddress(params.storeId ?? '', options.username, KIND_LABELS[route.store])
@@ -41,10 +41,12 @@ async function admit(
   const access = authorize(presentedToken(req, query), options.token(), isRead && store?.byId === true);
   if (access === 'anonymous' && route.store && store) {
     const info = await getStoreInfo(options.client, route.store, store.idOrName);
-    if (!info || info.id !== store.idOrName)
+    if (!info || info.id !== store.idOrName) {
       throw storeNotFound(`${KIND_LABELS[route.store]} "${store.idOrName}"`);
+    }
+    return { store, info };
   }
-  return store;
+  return { store };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, router: Router, options: AppOptions) {
@@ -52,7 +54,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
   const url = req.url ?? '/';
   const query = Query.fromUrl(url);
   const match = router.match(method, url);
-  const store = await admit(req, match, query, options);
+  const { store, info } = await admit(req, match, query, options);
   const ctx = createRouteContext({
     req,
     params: match.params,
@@ -61,6 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     baseUrl: `http://${req.headers.host ?? 'localhost'}`,
     kind: match.route.store,
     store,
+    info,
   });
   await sendReply(res, await match.route.handler(ctx));
 }

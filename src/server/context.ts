@@ -58,9 +58,11 @@ export function createRouteContext(init: {
   baseUrl: string;
   kind: StoreKindKey | undefined;
   store: StoreAddress | undefined;
+  /** The store's info when access control already read it. */
+  info?: StorageInfoBase;
 }): RouteContext {
   let body: Promise<Buffer> | undefined;
-  let info: Promise<StorageInfoBase> | undefined;
+  let info: Promise<StorageInfoBase> | undefined = init.info ? Promise.resolve(init.info) : undefined;
   const { kind, store } = init;
   return {
     req: init.req,

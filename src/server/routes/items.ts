@@ -4,6 +4,7 @@ import {
   EXPORT_FILE_EXTENSIONS,
   type ExportOptions,
   exportStream,
+  resolveExportOptions,
   validateFormat,
 } from '../../export/index.js';
 import { NO_LIMIT, normalizeItemListOptions } from '../../items/index.js';
@@ -43,30 +44,53 @@ function exportOptions(query: Query): ExportOptions {
   });
 }
 
+/** A range of items ready to stream, with its pagination facts (the fs engine's `ItemStream`). */
+interface ItemRange {
+  total: number;
+  offset: number;
+  limit: number;
+  count: number;
+  desc: boolean;
+  items: () => AsyncIterable<Dictionary>;
+}
+
+/** A dataset client that can stream a range itself (the fs engine's does). */
+interface StreamingDatasetClient extends DatasetClient {
+  iterateItems(options?: DatasetListOptions & { offset?: number; limit?: number }): Promise<ItemRange>;
+}
+
+function canStream(client: DatasetClient): client is StreamingDatasetClient {
+  return typeof (client as Partial<StreamingDatasetClient>).iterateItems === 'function';
+}
+
 /**
- * The items of stored positions `offset … offset+count` (counted from the end with `desc`),
- * fetched `CHUNK` stored items at a time, so that only one chunk is ever in memory. Each call
- * starts over: tabular exporters iterate twice.
+ * For a client without a streaming read: stored positions `offset … offset+count` (from the end
+ * with `desc`) fetched `CHUNK` stored items at a time through `listItems`, so only one chunk is
+ * ever in memory. Each call of `items` starts over (tabular exporters make two passes).
  */
-function chunkedItems(
+async function pagedRange(
+  ctx: RouteContext,
   dataset: DatasetClient,
   options: DatasetListOptions,
   offset: number,
-  count: number,
-): () => AsyncIterable<Dictionary> {
-  return async function* items() {
+  limit: number | undefined,
+): Promise<ItemRange> {
+  const total = ((await ctx.info()) as DatasetInfo).itemCount;
+  const count = Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
+  const items = async function* () {
     for (let done = 0; done < count; ) {
-      const limit = Math.min(CHUNK, count - done);
-      const page = await dataset.listItems({ ...options, offset: offset + done, limit });
+      const size = Math.min(CHUNK, count - done);
+      const page = await dataset.listItems({ ...options, offset: offset + done, limit: size });
       yield* page.items;
-      done += limit;
+      done += size;
     }
   };
+  return { total, offset, limit: limit ?? NO_LIMIT, count, desc: options.desc ?? false, items };
 }
 
 /**
  * GET and HEAD /v2/datasets/{id}/items: the five pagination headers, then the items in the asked
- * format, streamed. `-Count` is the number of stored items in the page (before skipEmpty).
+ * format, streamed. `-Count` is the number of stored items in the range (before skipEmpty).
  */
 export async function getItems(ctx: RouteContext, head: boolean): Promise<Reply> {
   const { query } = ctx;
@@ -76,22 +100,24 @@ export async function getItems(ctx: RouteContext, head: boolean): Promise<Reply>
   const limit = query.int('limit') || undefined; // 0 means no limit, as on the platform
   normalizeItemListOptions({ ...options, offset, limit }); // bad combinations fail here, before any byte
   const formatOptions = exportOptions(query);
-  const info = (await ctx.info()) as DatasetInfo;
-  const total = info.itemCount;
-  const count = Math.max(0, Math.min(limit ?? Number.POSITIVE_INFINITY, total - offset));
+  resolveExportOptions(format, formatOptions);
+  const dataset = ctx.client.dataset(ctx.store.idOrName);
+  const range = canStream(dataset)
+    ? await dataset.iterateItems(defined({ ...options, offset, limit }))
+    : await pagedRange(ctx, dataset, options, offset, limit);
   const headers: Headers = {
     'content-type': EXPORT_CONTENT_TYPES[format],
-    'x-apify-pagination-offset': offset,
-    'x-apify-pagination-limit': limit ?? NO_LIMIT,
-    'x-apify-pagination-count': count,
-    'x-apify-pagination-total': total,
-    'x-apify-pagination-desc': options.desc ? 'true' : 'false',
+    'x-apify-pagination-offset': range.offset,
+    'x-apify-pagination-limit': range.limit,
+    'x-apify-pagination-count': range.count,
+    'x-apify-pagination-total': range.total,
+    'x-apify-pagination-desc': range.desc ? 'true' : 'false',
   };
   if (query.bool('attachment')) {
-    const file = `${info.name ?? info.id}.${EXPORT_FILE_EXTENSIONS[format]}`;
-    headers['content-disposition'] = `attachment; filename="${file}"`;
+    const info = await ctx.info();
+    headers['content-disposition'] =
+      `attachment; filename="${info.name ?? info.id}.${EXPORT_FILE_EXTENSIONS[format]}"`;
   }
   if (head) return { kind: 'raw', status: 200, headers };
-  const source = chunkedItems(ctx.client.dataset(ctx.store.idOrName), options, offset, count);
-  return { kind: 'raw', status: 200, headers, body: exportStream(format, source, formatOptions) };
+  return { kind: 'raw', status: 200, headers, body: exportStream(format, range.items, formatOptions) };
 }
