@@ -1,6 +1,6 @@
 import type { Dictionary, ExportFormat } from '../client/types.js';
 import { StorageError } from '../errors.js';
-import { eachItem, type ItemSource } from './items.js';
+import { checkItem, type ItemSource } from './items.js';
 
 /** Tabular exports (csv, xlsx, html) have at most this many columns, as on the Apify platform. */
 export const MAX_COLUMNS = 2000;
@@ -41,19 +41,22 @@ class ColumnTreeBuilder {
   constructor(private readonly format: ExportFormat) {}
 
   add(value: Dictionary | unknown[], node: ColumnNode = this.root): void {
-    const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
-    for (const key of keys) {
-      const child = (value as Record<string | number, unknown>)[key];
-      if (child === undefined) continue;
-      const segment = String(key);
-      let next = node.children.get(segment);
-      if (!next) {
-        next = newNode(node === this.root ? segment : `${node.name}${PATH_SEPARATOR}${segment}`);
-        node.children.set(segment, next);
-      }
-      if (isContainer(child)) this.add(child, next);
-      else if (next.index === -1) this.markColumn(next);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) this.addChild(node, String(i), value[i]);
+    } else {
+      for (const key of Object.keys(value)) this.addChild(node, key, value[key]);
     }
+  }
+
+  private addChild(node: ColumnNode, segment: string, child: unknown): void {
+    if (child === undefined) return;
+    let next = node.children.get(segment);
+    if (!next) {
+      next = newNode(node === this.root ? segment : `${node.name}${PATH_SEPARATOR}${segment}`);
+      node.children.set(segment, next);
+    }
+    if (isContainer(child)) this.add(child, next);
+    else if (next.index === -1) this.markColumn(next);
   }
 
   private markColumn(node: ColumnNode): void {
@@ -104,21 +107,26 @@ export async function collectColumns(
 ): Promise<{ columns: Columns; itemCount: number }> {
   const builder = new ColumnTreeBuilder(format);
   let itemCount = 0;
-  for await (const item of eachItem(source)) {
-    builder.add(item);
+  for await (const item of source()) {
+    builder.add(checkItem(item, itemCount));
     itemCount += 1;
   }
   return { columns: builder.build(), itemCount };
 }
 
+function fillChild(node: ColumnNode, segment: string, child: unknown, row: Cell[]): void {
+  if (child === undefined) return;
+  const next = node.children.get(segment);
+  if (next === undefined) return;
+  if (isContainer(child)) fill(next, child, row);
+  else if (next.index !== -1) row[next.index] = child as Cell;
+}
+
 function fill(node: ColumnNode, value: Dictionary | unknown[], row: Cell[]): void {
-  const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
-  for (const key of keys) {
-    const child = (value as Record<string | number, unknown>)[key];
-    const next = node.children.get(String(key));
-    if (next === undefined || child === undefined) continue;
-    if (isContainer(child)) fill(next, child, row);
-    else if (next.index !== -1) row[next.index] = child as Cell;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) fillChild(node, String(i), value[i], row);
+  } else {
+    for (const key of Object.keys(value)) fillChild(node, key, value[key], row);
   }
 }
 

@@ -1,58 +1,56 @@
-import { pipeline, Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { cellText, neutraliseFormula } from './cells.js';
 import { collectColumns, toRow } from './columns.js';
-import { eachItem, type ItemSource } from './items.js';
+import { checkItem, type ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import { type Progress, textReadable } from './text-stream.js';
+import { Chunker, type Progress } from './text-stream.js';
 
-async function* csvRecords(
-  source: ItemSource,
-  options: ResolvedExportOptions,
-  progress: Progress,
-): AsyncGenerator<string[]> {
-  const { columns, itemCount } = await collectColumns(source, 'csv');
-  const width = columns.names.length;
-  const text = options.escapeFormulas ? (s: string) => neutraliseFormula(s) : (s: string) => s;
-  if (width > 0) {
-    if (!options.skipHeaderRow) yield columns.names.map(text);
-    for await (const item of eachItem(source, itemCount)) {
-      const row = toRow(columns, item);
-      const record = new Array<string>(width);
-      for (let i = 0; i < width; i++) {
-        const cell = row[i];
-        record[i] = typeof cell === 'string' ? text(cell) : cellText(cell);
-      }
-      yield record;
-      progress.tick();
-    }
-  }
-  progress.done();
+/**
+ * RFC 4180 quoting for a one-character delimiter: a field holding the delimiter, a double quote,
+ * CR or LF is enclosed in double quotes with its quotes doubled; any other field is written as is.
+ */
+export function csvQuoter(delimiter: string): (field: string) => string {
+  const escaped = delimiter.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+  const special = new RegExp(`["\\r\\n]|${escaped}`);
+  return (field) => (special.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
 }
 
 /**
- * `csv`: RFC 4180 text written by csv-stringify. One header row of flattened column names
- * (`address/city`, `tags/0`) unless `skipHeaderRow`, then one row per item; `\n` line ends;
- * fields holding the delimiter, a quote or a line break are quoted, quotes doubled. Null and
- * missing values are empty cells, booleans `true`/`false`. With `escapeFormulas` (default), text
- * that a spreadsheet would run as a formula starts with `'`. BOM by default.
- * Items whose fields are all empty objects or arrays give no columns; no columns at all give no rows.
+ * `csv`: RFC 4180 text. One header row of flattened column names (`address/city`, `tags/0`)
+ * unless `skipHeaderRow`, then one row per item, each line ending in `\n`. Null and missing values
+ * are empty cells, booleans `true`/`false`, numbers as JavaScript writes them. With
+ * `escapeFormulas` (default), text that a spreadsheet would run as a formula starts with `'`.
+ * The BOM (on by default) is added by the caller. Items whose fields are all empty objects or
+ * arrays give no columns; when no item has any column, nothing but the BOM is written.
  */
-export function csvReadable(
+export async function* csvPieces(
   source: ItemSource,
   options: ResolvedExportOptions,
   progress: Progress,
-): Readable {
-  const stringifier = stringify({
-    delimiter: options.delimiter,
-    bom: options.bom,
-    header: false,
-    record_delimiter: 'unix',
-  });
-  const records = Readable.from(csvRecords(source, options, progress), { objectMode: true });
-  pipeline(records, stringifier, () => {
-    // An error destroys the stringifier with it, and the reader of the text below receives it.
-  });
-  stringifier.setEncoding('utf8');
-  return textReadable(stringifier, false);
+): AsyncGenerator<string> {
+  const { columns, itemCount } = await collectColumns(source, 'csv');
+  const width = columns.names.length;
+  const quote = csvQuoter(options.delimiter);
+  const field = options.escapeFormulas ? (text: string) => quote(neutraliseFormula(text)) : quote;
+  const separator = options.delimiter;
+  if (width > 0 && !options.skipHeaderRow) yield `${columns.names.map(field).join(separator)}\n`;
+  const chunks = new Chunker();
+  let index = 0;
+  if (width > 0 && itemCount > 0) {
+    for await (const item of source()) {
+      const row = toRow(columns, checkItem(item, index));
+      let line = '';
+      for (let i = 0; i < width; i++) {
+        const cell = row[i];
+        if (i > 0) line += separator;
+        line += typeof cell === 'string' ? field(cell) : cellText(cell);
+      }
+      const chunk = chunks.add(`${line}\n`);
+      if (chunk !== undefined) yield chunk;
+      progress.tick();
+      index += 1;
+      if (index >= itemCount) break;
+    }
+  }
+  yield chunks.rest();
+  progress.done();
 }

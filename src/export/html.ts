@@ -2,7 +2,7 @@ import { cellText } from './cells.js';
 import { collectColumns, toRow } from './columns.js';
 import { eachItem, type ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import type { Progress } from './text-stream.js';
+import { Chunker, type Progress } from './text-stream.js';
 
 const HTML_RE = /[&<>"']/g;
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
@@ -45,14 +45,16 @@ export async function* htmlPieces(
   progress: Progress,
 ): AsyncGenerator<string> {
   const { columns, itemCount } = await collectColumns(source, 'html');
-  yield pageHead(options.feedTitle, columns.names);
+  const chunks = new Chunker();
+  chunks.add(pageHead(options.feedTitle, columns.names));
   for await (const item of eachItem(source, itemCount)) {
     const row = toRow(columns, item);
     let html = '<tr>';
     for (const cell of row) html += `<td>${escapeHtml(cellText(cell))}</td>`;
-    yield `${html}</tr>\n`;
+    const chunk = chunks.add(`${html}</tr>\n`);
+    if (chunk !== undefined) yield chunk;
     progress.tick();
   }
-  yield PAGE_TAIL;
+  yield `${chunks.rest()}${PAGE_TAIL}`;
   progress.done();
 }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { ExportFormat } from '../client/types.js';
 import { StorageError, toStorageError } from '../errors.js';
 import { writeStreamAtomic } from '../fs/atomic-write.js';
-import { csvReadable } from './csv.js';
+import { csvPieces } from './csv.js';
 import { validateFormat } from './formats.js';
 import { htmlPieces } from './html.js';
 import type { ItemSource } from './items.js';
@@ -33,9 +33,10 @@ type TextPieces = (
   progress: Progress,
 ) => AsyncIterable<string>;
 
-const TEXT_FORMATS: Readonly<Record<Exclude<ExportFormat, 'csv' | 'xlsx'>, TextPieces>> = {
+const TEXT_FORMATS: Readonly<Record<Exclude<ExportFormat, 'xlsx'>, TextPieces>> = {
   json: (source, _options, progress) => jsonPieces(source, progress),
   jsonl: (source, _options, progress) => jsonlPieces(source, progress),
+  csv: csvPieces,
   html: htmlPieces,
   xml: xmlPieces,
   rss: rssPieces,
@@ -72,7 +73,6 @@ export function exportStream(
     );
   }
   const progress = createProgress(resolved.onProgress);
-  if (checked === 'csv') return csvReadable(source, resolved, progress);
   if (checked === 'xlsx') return xlsxReadable(source, resolved, progress);
   return textReadable(TEXT_FORMATS[checked](source, resolved, progress), resolved.bom);
 }

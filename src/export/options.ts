@@ -11,7 +11,7 @@ import { isXmlName } from './xml-text.js';
 export interface ExportOptions {
   /** UTF-8 byte order mark at the start (ignored for xlsx). @default true for csv, false otherwise */
   bom?: boolean;
-  /** CSV delimiter: one or more characters, neither `"` nor a line break. @default ',' */
+  /** CSV delimiter: one character, neither `"` nor a line break (`;`, `\t`, `|` …). @default ',' */
   delimiter?: string;
   /** CSV without its header row. @default false */
   skipHeaderRow?: boolean;
@@ -82,8 +82,8 @@ function xmlNameOption(options: Record<string, unknown>, key: string, fallback: 
 
 function delimiterOption(options: Record<string, unknown>): string {
   const value = optionalString(options, 'delimiter') ?? ',';
-  if (value === '' || /["\r\n]/.test(value)) {
-    throw invalid('delimiter', 'one or more characters other than `"` and line breaks', value);
+  if ([...value].length !== 1 || /["\r\n]/.test(value)) {
+    throw invalid('delimiter', 'one character other than `"` and line breaks (such as ";" or "\\t")', value);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { eachItem, type ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import type { Progress } from './text-stream.js';
+import { Chunker, type Progress } from './text-stream.js';
 import { XML_DECLARATION } from './xml.js';
 import { writeObject } from './xml-elements.js';
 import { escapeXmlText } from './xml-text.js';
@@ -20,10 +20,12 @@ export async function* rssPieces(
     `    <title>${escapeXmlText(options.feedTitle)}</title>\n` +
     `    <link>${escapeXmlText(options.feedLink)}</link>\n` +
     `    <description>${escapeXmlText(options.feedDescription)}</description>\n`;
+  const chunks = new Chunker();
   for await (const item of eachItem(source)) {
-    yield writeObject('item', item, '    ');
+    const chunk = chunks.add(writeObject('item', item, '    '));
+    if (chunk !== undefined) yield chunk;
     progress.tick();
   }
-  yield '  </channel>\n</rss>\n';
+  yield `${chunks.rest()}  </channel>\n</rss>\n`;
   progress.done();
 }

@@ -33,6 +33,30 @@ export function createProgress(onProgress: ((itemsWritten: number) => void) | un
   };
 }
 
+/**
+ * Gathers small pieces of text into chunks of about 64 KiB, so that format writers yield (and
+ * streams carry) a few large chunks rather than one small piece per item.
+ */
+export class Chunker {
+  private buffer = '';
+
+  /** Adds a piece; returns a full chunk to yield, or `undefined`. */
+  add(piece: string): string | undefined {
+    this.buffer += piece;
+    if (this.buffer.length < CHUNK_CHARS) return undefined;
+    const chunk = this.buffer;
+    this.buffer = '';
+    return chunk;
+  }
+
+  /** What is left at the end (may be empty). */
+  rest(): string {
+    const chunk = this.buffer;
+    this.buffer = '';
+    return chunk;
+  }
+}
+
 async function* batched(pieces: AsyncIterable<string>, bom: boolean): AsyncGenerator<string> {
   let buffer = bom ? BOM : '';
   try {

@@ -1,6 +1,6 @@
 import { eachItem, type ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import type { Progress } from './text-stream.js';
+import { Chunker, type Progress } from './text-stream.js';
 import { writeObject } from './xml-elements.js';
 
 /** The XML declaration every XML and RSS export starts with. */
@@ -16,10 +16,12 @@ export async function* xmlPieces(
   progress: Progress,
 ): AsyncGenerator<string> {
   yield `${XML_DECLARATION}<${options.xmlRoot}>\n`;
+  const chunks = new Chunker();
   for await (const item of eachItem(source)) {
-    yield writeObject(options.xmlRow, item, '  ');
+    const chunk = chunks.add(writeObject(options.xmlRow, item, '  '));
+    if (chunk !== undefined) yield chunk;
     progress.tick();
   }
-  yield `</${options.xmlRoot}>\n`;
+  yield `${chunks.rest()}</${options.xmlRoot}>\n`;
   progress.done();
 }
