@@ -2,7 +2,7 @@ import type { StorageClient } from '../client/types.js';
 import { resolveConfig, type StorageOptions } from '../config.js';
 import type { FsContext } from './context.js';
 import { createDatasetClient, createDatasetCollectionClient, type FsDatasetClient } from './dataset/index.js';
-import { createKeyValueStoreClient, createKeyValueStoreCollectionClient } from './key-value-store.js';
+import { createKeyValueStoreClient, createKeyValueStoreCollectionClient } from './key-value-store/index.js';
 import { purgeDefaultStorages } from './purge.js';
 import { createRequestQueueClient, createRequestQueueCollectionClient } from './request-queue/index.js';
 

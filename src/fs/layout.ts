@@ -59,7 +59,8 @@ export function validateName(name: unknown): string {
 }
 
 /**
- * Checks a record key against `^[a-zA-Z0-9!\-_.'()]{1,256}$`; `.`/`..` and reserved names are refused too.
+ * Checks a record key against `^[a-zA-Z0-9!\-_.'()]{1,256}$`; `.`/`..`, reserved names and keys
+ * containing `__metadata__` (the sidecar marker) are refused too.
  * @throws StorageError `STORAGE_INVALID_KEY`
  */
 export function validateKey(key: unknown): string {
@@ -73,6 +74,8 @@ export function validateKey(key: unknown): string {
   if (
     key.startsWith(TEMP_PREFIX) ||
     key.endsWith(SIDECAR_SUFFIX) ||
+    // `<key>.__metadata__.json` is a sidecar: `x.__metadata__` stored as JSON would be taken for x's.
+    key.includes('__metadata__') ||
     RESERVED_NAMES.has(key) ||
     RESERVED_WIN.test(key)
   ) {

@@ -1,0 +1,202 @@
+/** `keyValueStore(idOrName)`: one store and its records over the fs engine. */
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type {
+  GetRecordOptions,
+  KeyValueStoreClient,
+  KeyValueStoreInfo,
+  KeyValueStoreRecord,
+  ListKeysOptions,
+  ListKeysResult,
+  UpdateOptions,
+} from '../../client/types.js';
+import { isErrno, isStorageError, StorageError, toStorageError } from '../../errors.js';
+import type { FsContext } from '../context.js';
+import { kindDir, validateIdOrName, validateKey, validateName } from '../layout.js';
+import { deleteStore, findStore, getStore, renameStore, type StoreLocation } from '../stores.js';
+import { storeInfo } from './collection.js';
+import { encodeValue } from './encode.js';
+import { listKeysPage, parseListKeysOptions } from './list-keys.js';
+import { candidateFiles, sidecarFileName } from './naming.js';
+import { checkOptions } from './options.js';
+import { type ReadMode, readRecord } from './read-record.js';
+import { forgetRecordIndex, peekRecordIndex } from './record-index.js';
+import { parseSidecar } from './sidecar.js';
+import { KVS_KIND, type StoreHandle, storeHandle } from './store-handle.js';
+import { deleteRecordFiles, writeRecord } from './write-record.js';
+
+/** The fs engine's key-value store client: the client interface plus a file URL for a record. */
+export interface FsKeyValueStoreClient extends KeyValueStoreClient {
+  /**
+   * The `file://` URL of the file holding `key` (synchronous, as `KeyValueStore.getPublicUrl` is):
+   * from the record's sidecar or the index when known, else `<store folder>/<key>`.
+   * @throws StorageError `STORAGE_INVALID_KEY`
+   */
+  recordFileUrl(key: string): string;
+}
+
+function readMode(options: unknown): ReadMode {
+  const o = checkOptions(
+    options,
+    { buffer: 'boolean', stream: 'boolean', disableRedirect: 'boolean', attachment: 'boolean' },
+    'getRecord()',
+  );
+  return o.stream === true ? 'stream' : o.buffer === true ? 'buffer' : 'value';
+}
+
+function checkRecord(record: unknown): { key: string; value: unknown; contentType: string | undefined } {
+  if (typeof record !== 'object' || record === null || !('key' in record) || !('value' in record)) {
+    throw new StorageError(
+      'STORAGE_INVALID_VALUE',
+      'setRecord() takes an object { key, value, contentType? }.',
+    );
+  }
+  const { key, value, contentType } = record as KeyValueStoreRecord;
+  return { key: validateKey(key), value, contentType };
+}
+
+/** The new name of `update()`: a valid name, `null` (unnamed) or `undefined` (no change). */
+function checkUpdate(fields: unknown): string | null | undefined {
+  if (typeof fields !== 'object' || fields === null) checkOptions(fields, {}, 'update()');
+  const { name, ...rest } = (fields ?? {}) as { name?: unknown };
+  checkOptions(rest, {}, 'update()');
+  if (name === undefined || name === null) return name;
+  return validateName(name);
+}
+
+/** Thrown errors that mean "the folder this client located is gone or holds another store". */
+async function isStoreGone(err: unknown, location: StoreLocation): Promise<boolean> {
+  if (isStorageError(err, 'STORAGE_NOT_FOUND')) return err.details?.moved === true;
+  if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) return false;
+  try {
+    return !(await stat(location.dir)).isDirectory();
+  } catch {
+    return true; // the folder itself is missing
+  }
+}
+
+/**
+ * Creates the client of the store `idOrName` (an id, a name, or a folder a peer wrote). Nothing is
+ * checked until a method is called; every method checks its input before touching the disk.
+ */
+export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsKeyValueStoreClient {
+  const { storageDir, fsync } = ctx.config;
+  let cached: StoreLocation | undefined;
+
+  async function locate(): Promise<StoreLocation> {
+    validateIdOrName(idOrName);
+    await ctx.ready;
+    cached ??= await getStore(storageDir, KVS_KIND, idOrName);
+    return cached;
+  }
+
+  /** Runs `op` on the located store; locates it again once when its folder moved or was replaced. */
+  async function withStore<T>(what: string, op: (h: StoreHandle) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const location = await locate();
+      try {
+        return await op(storeHandle(storageDir, location, fsync));
+      } catch (err) {
+        if (attempt === 1 && (await isStoreGone(err, location))) {
+          cached = undefined;
+          continue;
+        }
+        throw toStorageError(err, what);
+      }
+    }
+  }
+
+  return {
+    async get(): Promise<KeyValueStoreInfo | undefined> {
+      validateIdOrName(idOrName);
+      await ctx.ready;
+      const location = await findStore(storageDir, KVS_KIND, idOrName);
+      cached = location;
+      return location && storeInfo(location);
+    },
+
+    async update(fields: UpdateOptions): Promise<KeyValueStoreInfo> {
+      const name = checkUpdate(fields);
+      return withStore('Renaming the key-value store', async (h) => {
+        if (name === undefined) return storeInfo(h.location);
+        const renamed = await h.lock.run(() => renameStore(storageDir, h.location, name, { fsync }));
+        forgetRecordIndex(storageDir, renamed.id);
+        cached = renamed;
+        return storeInfo(renamed);
+      });
+    },
+
+    async delete(): Promise<void> {
+      validateIdOrName(idOrName);
+      await ctx.ready;
+      const location = await findStore(storageDir, KVS_KIND, idOrName);
+      if (!location) return;
+      const h = storeHandle(storageDir, location, fsync);
+      try {
+        await h.lock.run(() => deleteStore(storageDir, KVS_KIND, location.id));
+      } catch (err) {
+        throw toStorageError(err, 'Deleting the key-value store');
+      } finally {
+        forgetRecordIndex(storageDir, location.id);
+        cached = undefined;
+      }
+    },
+
+    async listKeys(options?: ListKeysOptions): Promise<ListKeysResult> {
+      const query = parseListKeysOptions(options);
+      return withStore('Listing keys', (h) => listKeysPage(h, query));
+    },
+
+    async recordExists(key: string): Promise<boolean> {
+      validateKey(key);
+      return withStore('Checking a record', async (h) => {
+        await h.index.ensureFresh(h.lock);
+        return h.index.entries.has(key);
+      });
+    },
+
+    async getRecord(key: string, options?: GetRecordOptions): Promise<KeyValueStoreRecord | undefined> {
+      validateKey(key);
+      const mode = readMode(options);
+      return withStore(`Reading record "${key}"`, (h) => readRecord(h, key, mode));
+    },
+
+    async setRecord(record: KeyValueStoreRecord): Promise<void> {
+      const { key, value, contentType } = checkRecord(record);
+      const encoded = encodeValue(value, contentType);
+      await withStore(`Writing record "${key}"`, (h) =>
+        writeRecord(h, key, encoded.payload, encoded.contentType),
+      );
+    },
+
+    async deleteRecord(key: string): Promise<void> {
+      validateKey(key);
+      await withStore(`Deleting record "${key}"`, (h) => deleteRecordFiles(h, key));
+    },
+
+    recordFileUrl(key: string): string {
+      validateKey(key);
+      const dir = cached?.dir ?? join(kindDir(storageDir, KVS_KIND), validateIdOrName(idOrName));
+      return pathToFileURL(join(dir, recordFileNameSync(storageDir, cached, dir, key))).href;
+    },
+  };
+}
+
+/** Best effort, without awaiting: the sidecar, then the index, then the bare key. */
+function recordFileNameSync(
+  storageDir: string,
+  location: StoreLocation | undefined,
+  dir: string,
+  key: string,
+): string {
+  try {
+    const sidecar = parseSidecar(readFileSync(join(dir, sidecarFileName(key)), 'utf8'));
+    if (sidecar) return candidateFiles(key, sidecar.contentType, sidecar.extension)[0] as string;
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) throw toStorageError(err, 'Reading a sidecar');
+  }
+  const entry = location && peekRecordIndex(storageDir, location.id)?.entries.get(key);
+  return entry?.file ?? key;
+}

@@ -1,0 +1,113 @@
+/**
+ * Writing and deleting records, under the store lock. A write puts the value file first, then the
+ * sidecar, then removes files the key had under another extension: a crash at any point leaves
+ * either the old record or the new one readable (a sidecar whose file is missing is ignored; a
+ * value file without its sidecar is read by extension).
+ */
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toStorageError } from '../../errors.js';
+import { writeAtomic, writeStreamAtomic } from '../atomic-write.js';
+import { resolveWithin } from '../layout.js';
+import type { Payload } from './encode.js';
+import { extensionFor, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
+import type { RecordEntry } from './resolve-entries.js';
+import { type Sidecar, sidecarText } from './sidecar.js';
+import { prepareWrite, type StoreHandle } from './store-handle.js';
+
+async function removeFiles(dir: string, names: readonly string[]): Promise<void> {
+  await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
+}
+
+/** Every file of `key` on disk: its value, its sidecar, and stale files from earlier writes. */
+function filesOf(h: StoreHandle, key: string): string[] {
+  const entry = h.index.entries.get(key);
+  return [...new Set([...(entry?.files ?? []), ...(h.index.leftovers.get(key) ?? [])])];
+}
+
+async function writeValue(path: string, payload: Payload, fsync: boolean): Promise<number> {
+  if (payload.kind === 'stream') return writeStreamAtomic(path, payload.stream, { fsync });
+  await writeAtomic(path, payload.data, { fsync });
+  return typeof payload.data === 'string' ? Buffer.byteLength(payload.data) : payload.data.byteLength;
+}
+
+async function writeSidecar(h: StoreHandle, sidecar: Sidecar): Promise<void> {
+  const path = resolveWithin(h.location.dir, sidecarFileName(sidecar.key));
+  await writeAtomic(path, sidecarText(sidecar), { fsync: h.fsync });
+}
+
+/**
+ * A record @crawlee/memory-storage stored under its bare key (`photo.png` for key "photo.png")
+ * sits where we would write key "photo" as PNG: move it to its own `<key>.<ext>` first.
+ */
+async function relocateOccupant(h: StoreHandle, file: string): Promise<void> {
+  const occupant = h.index.entries.get(file);
+  if (!occupant || occupant.file !== file || occupant.contentType === undefined) return;
+  const extension = extensionFor(occupant.contentType);
+  const moved = valueFileName(occupant.key, extension);
+  const dir = h.location.dir;
+  await rename(resolveWithin(dir, file), resolveWithin(dir, moved));
+  const size = occupant.size;
+  const sidecar: Sidecar = { key: occupant.key, contentType: occupant.contentType, extension, size };
+  await writeSidecar(h, sidecar);
+  const files = [moved, ...occupant.files.filter((f) => f !== file && f !== moved)];
+  h.index.applyChange(occupant.key, { ...occupant, file: moved, files }, [file], [moved], sidecar);
+}
+
+/**
+ * Writes a record (already validated and serialised) under the store lock.
+ * Errors after the payload started to be consumed are final (`STORAGE_IO`); earlier ones may be
+ * retried by the caller after locating the store again.
+ */
+export async function writeRecord(
+  h: StoreHandle,
+  key: string,
+  payload: Payload,
+  contentType: string,
+): Promise<void> {
+  await h.lock.run(async ({ epoch }) => {
+    await prepareWrite(h, epoch);
+    const dir = h.location.dir;
+    const extension = extensionFor(contentType);
+    const file = valueFileName(key, extension);
+    const sidecarName = sidecarFileName(key);
+    const path = resolveWithin(dir, file);
+    await relocateOccupant(h, file);
+    let size: number;
+    try {
+      size = await writeValue(path, payload, h.fsync);
+    } catch (err) {
+      throw toStorageError(err, `Writing record "${key}"`);
+    }
+    const sidecar: Sidecar = { key, contentType, extension, size };
+    await writeSidecar(h, sidecar);
+    const stale = filesOf(h, key).filter((f) => f !== file && f !== sidecarName);
+    await removeFiles(dir, stale);
+    const entry: RecordEntry = {
+      key,
+      file,
+      contentType,
+      hasSidecar: true,
+      size,
+      files: [file, sidecarName],
+    };
+    h.index.applyChange(key, entry, stale, [file, sidecarName], sidecar);
+    await h.index.recordToken(epoch);
+  });
+}
+
+/** Deletes a record and every file of its key (value files first, then sidecars). Missing: nothing. */
+export async function deleteRecordFiles(h: StoreHandle, key: string): Promise<void> {
+  await h.lock.run(async ({ epoch }) => {
+    await prepareWrite(h, epoch);
+    const files = filesOf(h, key);
+    if (files.length === 0) return;
+    await removeFiles(
+      h.location.dir,
+      files.filter((f) => !isSidecarName(f)),
+    );
+    await removeFiles(h.location.dir, files.filter(isSidecarName));
+    h.index.applyChange(key, undefined, files, []);
+    await h.index.recordToken(epoch);
+  });
+}
