@@ -104,6 +104,8 @@ export interface DatasetListOptions {
   skipFailedPages?: boolean;
   /** fields=url,pageFunctionResult,errorInfo & unwind=pageFunctionResult */
   simplified?: boolean;
+  /** Items fetched per page while iterating a `listItems()` result (as in apify-client). */
+  chunkSize?: number;
 }
 
 export type ExportFormat = 'json' | 'jsonl' | 'csv' | 'xlsx' | 'xml' | 'rss' | 'html';

@@ -4,16 +4,13 @@ import { isPlainObject } from '../../items/index.js';
 import type { FsContext } from '../context.js';
 import { deleteStore, renameStore, type StoreLocation } from '../stores.js';
 import { forgetFolders, locate, locateOrThrow, openDataset } from './locate.js';
-import { type DatasetMetadata, isCompleteMetadata, toDatasetInfo } from './metadata.js';
-import { forgetState, lockOf } from './state.js';
+import { toDatasetInfo } from './metadata.js';
+import { currentMetadata, forgetState, lockOf } from './state.js';
 
 /** The info of the dataset at `loc`: its metadata as on disk, plus reads this process made. */
 export async function infoOf(ctx: FsContext, loc: StoreLocation): Promise<DatasetInfo> {
   const state = await openDataset(ctx, loc);
-  const meta: DatasetMetadata = isCompleteMetadata(loc.metadata)
-    ? loc.metadata
-    : (state.meta as DatasetMetadata);
-  return toDatasetInfo(meta, state);
+  return toDatasetInfo(currentMetadata(loc, state), state);
 }
 
 /** `dataset(idOrName).get()`: the info, or `undefined` when there is no such dataset. */

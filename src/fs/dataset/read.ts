@@ -9,7 +9,7 @@ import type { FsContext } from '../context.js';
 import { IO_CONCURRENCY, mapLimit, readItem } from './files.js';
 import { locateOrThrow, openDataset } from './locate.js';
 import { lazyPaginated } from './paginated.js';
-import { noteRead } from './state.js';
+import { currentItemCount, noteRead } from './state.js';
 
 /** Items read per page while streaming, unless `chunkSize` says otherwise. */
 export const DEFAULT_CHUNK = 1000;
@@ -68,9 +68,7 @@ export async function openItemStream(
 ): Promise<ItemStream> {
   const loc = await locateOrThrow(ctx, idOrName);
   const state = await openDataset(ctx, loc);
-  const stored = loc.metadata.itemCount;
-  const total =
-    typeof stored === 'number' && Number.isSafeInteger(stored) && stored >= 0 ? stored : state.itemCount;
+  const total = currentItemCount(loc, state);
   const range = planRange(total, options);
   const transform = createItemTransform(options);
   const chunk = options.chunkSize ?? DEFAULT_CHUNK;

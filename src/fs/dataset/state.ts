@@ -2,7 +2,7 @@ import { StorageError } from '../../errors.js';
 import type { FsContext } from '../context.js';
 import { type StoreLock, storeLock } from '../locks.js';
 import type { StoreLocation, StoreMetadata } from '../stores.js';
-import type { DatasetMetadata, LiveCounters } from './metadata.js';
+import { type DatasetMetadata, isCompleteMetadata, type LiveCounters } from './metadata.js';
 
 /**
  * What this process knows about one dataset, shared by every client of the process (module-level,
@@ -84,4 +84,22 @@ export function baseMetadata(state: DatasetState): StoreMetadata {
   if (state.meta) return state.meta;
   const now = new Date().toISOString();
   return { id: state.id, name: state.name ?? null, createdAt: now, modifiedAt: now, accessedAt: now };
+}
+
+/**
+ * The newer of the metadata just read from disk and the metadata this process last wrote or
+ * repaired (the disk copy may predate a repair this process made a moment ago). Call after the
+ * dataset was opened.
+ */
+export function currentMetadata(loc: StoreLocation, state: DatasetState): DatasetMetadata {
+  const disk = loc.metadata;
+  if (isCompleteMetadata(disk) && (!state.meta || disk.itemCount >= state.meta.itemCount)) return disk;
+  return state.meta as DatasetMetadata;
+}
+
+/** The number of items readers may see: the larger committed count of disk and this process. */
+export function currentItemCount(loc: StoreLocation, state: DatasetState): number {
+  const disk = loc.metadata.itemCount;
+  const onDisk = typeof disk === 'number' && Number.isSafeInteger(disk) && disk >= 0 ? disk : 0;
+  return Math.max(onDisk, state.meta?.itemCount ?? 0);
 }
