@@ -92,7 +92,8 @@ async function updateRequest(ctx: RouteContext): Promise<Reply> {
 }
 
 async function deleteRequest(ctx: RouteContext): Promise<Reply> {
-  await queueClient(ctx).deleteRequest(requestId(ctx));
+  const id = requestId(ctx);
+  await queueClient(ctx).deleteRequest(id);
   return noContent();
 }
 
@@ -112,18 +113,22 @@ async function listHead(ctx: RouteContext): Promise<Reply> {
 }
 
 async function lockHead(ctx: RouteContext): Promise<Reply> {
-  const limit = ctx.query.int('limit', { max: QUEUE_LIMITS.headLock });
-  const result = await queueClient(ctx).listAndLockHead({ lockSecs: lockSecs(ctx), ...defined({ limit }) });
-  return created(result);
+  const options = {
+    lockSecs: lockSecs(ctx),
+    ...defined({ limit: ctx.query.int('limit', { max: QUEUE_LIMITS.headLock }) }),
+  };
+  return created(await queueClient(ctx).listAndLockHead(options));
 }
 
 async function prolongLock(ctx: RouteContext): Promise<Reply> {
   const id = requestId(ctx);
-  return ok(await queueClient(ctx).prolongRequestLock(id, { lockSecs: lockSecs(ctx), ...forefront(ctx) }));
+  const options = { lockSecs: lockSecs(ctx), ...forefront(ctx) };
+  return ok(await queueClient(ctx).prolongRequestLock(id, options));
 }
 
 async function deleteLock(ctx: RouteContext): Promise<Reply> {
-  await queueClient(ctx).deleteRequestLock(requestId(ctx), forefront(ctx));
+  const id = requestId(ctx);
+  await queueClient(ctx).deleteRequestLock(id, forefront(ctx));
   return noContent();
 }
 
