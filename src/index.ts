@@ -1,6 +1,21 @@
 export type * from './client/types.js';
 export { envFlag, type ResolvedConfig, resolveConfig, type StorageOptions } from './config.js';
 export { ERROR_TABLE, type ErrorCode, isStorageError, StorageError } from './errors.js';
+export {
+  EXPORT_CONTENT_TYPES,
+  EXPORT_FILE_EXTENSIONS,
+  EXPORT_FORMATS,
+  type ExportFileResult,
+  type ExportOptions,
+  exportStream,
+  exportToFile,
+  type ItemSource,
+  isExportFormat,
+  MAX_COLUMN_NAME,
+  MAX_COLUMNS,
+  XLSX_MAX_CELL_CHARS,
+  XLSX_MAX_ROWS,
+} from './export/index.js';
 export { createFsClient, type FsClient } from './fs/index.js';
 export { type ActorStorageServer, createServer, type ServerOptions } from './server/index.js';
 export {
