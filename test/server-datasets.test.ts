@@ -158,6 +158,8 @@ describe('dataset items', () => {
     const noFailed = await get(`/v2/datasets/${datasetId}/items?skipFailedPages=1&offset=28`);
     expect((noFailed.json as Array<{ n: number }>).map((i) => i.n)).toEqual([28]);
     expect(noFailed.headers['x-apify-pagination-count']).toBe('2');
+    const simplified = await get(`/v2/datasets/${datasetId}/items?simplified=1&limit=1`);
+    expect(simplified.json).toEqual([{}]);
   });
 
   it('answers HEAD with the headers only', async () => {
