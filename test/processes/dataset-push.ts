@@ -1,0 +1,34 @@
+/**
+ * Child process of the dataset concurrency tests. Pushes `count` items `{ worker, seq }` into one
+ * dataset in batches of varying size, two pushes in flight, then exits.
+ * Usage: node --import tsx dataset-push.ts <storageDir> <dataset> <worker> <count|forever> [batch]
+ */
+import { createFsClient } from '../../src/index.js';
+
+const [storageDir, name, workerArg, countArg, batchArg] = process.argv.slice(2);
+if (!storageDir || !name || !workerArg || !countArg) {
+  process.stderr.write('usage: dataset-push.ts <storageDir> <dataset> <worker> <count|forever> [batch]\n');
+  process.exit(2);
+}
+const worker = Number(workerArg);
+const count = countArg === 'forever' ? Number.POSITIVE_INFINITY : Number(countArg);
+const fixedBatch = batchArg === undefined ? undefined : Number(batchArg);
+
+const client = createFsClient({ storageDir });
+await client.datasets().getOrCreate(name);
+const dataset = client.dataset(name);
+
+let seq = 0;
+let round = 0;
+const inFlight = new Set<Promise<void>>();
+while (seq < count) {
+  round += 1;
+  const size = Math.min(fixedBatch ?? 1 + ((round * 37 + worker * 11) % 60), count - seq);
+  const items = Array.from({ length: size }, () => ({ worker, seq: seq++, pad: 'x'.repeat(worker * 10) }));
+  const push = dataset.pushItems(items);
+  inFlight.add(push);
+  void push.finally(() => inFlight.delete(push));
+  if (inFlight.size >= 2) await Promise.race(inFlight);
+}
+await Promise.all(inFlight);
+process.stdout.write(`worker ${worker} pushed ${seq}\n`);
