@@ -1,19 +1,7 @@
-import type {
-  CollectionClient,
-  RequestQueueClient,
-  RequestQueueClientOptions,
-  RequestQueueInfo,
-} from '../../client/types.js';
-import type { FsContext } from '../context.js';
-
-export function createRequestQueueCollectionClient(_ctx: FsContext): CollectionClient<RequestQueueInfo> {
-  throw new Error('not implemented yet');
-}
-
-export function createRequestQueueClient(
-  _ctx: FsContext,
-  _id: string,
-  _options?: RequestQueueClientOptions,
-): RequestQueueClient {
-  throw new Error('not implemented yet');
-}
+/**
+ * The request-queue engine: a journal-backed index over request files that @crawlee/memory-storage
+ * also reads (see journal.ts, snapshot.ts, request-file.ts for the on-disk formats).
+ */
+export { createRequestQueueClient } from './client.js';
+export { createRequestQueueCollectionClient } from './collection.js';
+export { computeUniqueKey, hashPayload, normalizeUrl, type UniqueKeyInput } from './unique-key.js';

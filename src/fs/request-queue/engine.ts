@@ -1,0 +1,206 @@
+/**
+ * One queue as this process sees it: the in-memory index kept in step with the journal that all
+ * processes append to. Reads replay the journal's new lines and answer without the store lock;
+ * changes run under it as transactions: journal lines, request files, metadata, commit.
+ */
+import { rm } from 'node:fs/promises';
+import { isErrno } from '../../errors.js';
+import type { StoreLock } from '../locks.js';
+import { encodeOp, type JournalOp, readJournal } from './journal.js';
+import { type LoadedQueue, loadQueue, rotateJournal } from './loader.js';
+import { writeQueueMetadata } from './metadata.js';
+import { journalLimits, type QueueFiles } from './queue-files.js';
+import type { QueueIndex } from './queue-index.js';
+import { recoverUncommitted } from './recovery.js';
+import { type RequestFile, requestFilePath, writeRequestFile } from './request-file.js';
+
+/** A change being planned: journal lines (already applied to the index) and file effects. */
+export class Transaction {
+  readonly ops: JournalOp[] = [];
+  readonly writes = new Map<string, RequestFile>();
+  readonly deletes = new Set<string>();
+  /** Requests were added, changed or deleted (not only locked). */
+  modified = false;
+  /** Counts or flags in the metadata change. */
+  metadataChanged = false;
+  /** Commit even without changes, to record the queue folder's new mtime (after a rename). */
+  forceCommit = false;
+
+  constructor(
+    readonly index: QueueIndex,
+    readonly now: number,
+  ) {}
+
+  /** Records `op` and applies it to the index at once (the index is reloaded if the change fails). */
+  apply(op: JournalOp): void {
+    this.ops.push(op);
+    this.index.apply(op);
+    if (op.op === 'add' || op.op === 'handle' || op.op === 'pend' || op.op === 'delete') {
+      this.modified = true;
+      this.metadataChanged = true;
+    } else if (op.op === 'client') this.metadataChanged = true;
+  }
+
+  /** Writes (or rewrites) a request file as part of the change. */
+  write(file: RequestFile): void {
+    this.writes.set(file.id, file);
+    this.modified = true;
+  }
+
+  /** Removes a request file as part of the change. */
+  remove(id: string): void {
+    this.deletes.add(id);
+  }
+}
+
+type TailResult =
+  | { kind: 'ok'; uncommitted: JournalOp[]; size: number }
+  | { kind: 'missing' }
+  | { kind: 'reload' };
+
+export class QueueEngine {
+  private loaded: LoadedQueue | undefined;
+  /** Serialises journal reads and offset updates within this process. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly files: QueueFiles,
+    readonly lock: StoreLock,
+  ) {}
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Forgets the in-memory index; the next operation reloads it from disk. */
+  invalidate(): void {
+    this.loaded = undefined;
+  }
+
+  /** Runs `fn` over an up-to-date index, without the store lock. */
+  async read<T>(fn: (index: QueueIndex) => T | Promise<T>): Promise<T> {
+    const tailed = this.loaded ? await this.exclusive(() => this.tail()) : undefined;
+    if (tailed === undefined || tailed.kind === 'reload') await this.lock.run(() => this.sync());
+    return fn((this.loaded as LoadedQueue).index);
+  }
+
+  /**
+   * Runs `plan` under the store lock with an up-to-date index, then commits what it recorded.
+   * If anything fails after the plan changed the index, the index is reloaded from disk.
+   */
+  write<T>(plan: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      await this.sync();
+      const loaded = this.loaded as LoadedQueue;
+      const tx = new Transaction(loaded.index, Date.now());
+      try {
+        const result = await plan(tx);
+        await this.commit(tx, loaded);
+        await this.maybeRotate(loaded);
+        return result;
+      } catch (err) {
+        if (tx.ops.length > 0 || tx.writes.size > 0 || tx.deletes.size > 0) this.invalidate();
+        throw err;
+      }
+    });
+  }
+
+  /** Brings the index up to date under the store lock: load, replay, finish a dead writer's change. */
+  private async sync(): Promise<void> {
+    const loaded = this.loaded;
+    if (loaded) {
+      const tailed = await this.exclusive(() => this.tail());
+      if (tailed.kind === 'ok') {
+        if (tailed.uncommitted.length === 0 && tailed.size === loaded.offset) return;
+        // Under the store lock nobody is writing: these lines are left by a change that failed.
+        loaded.offset = await recoverUncommitted(this.files, loaded.index, tailed.uncommitted, loaded.offset);
+        return;
+      }
+    }
+    this.loaded = await loadQueue(this.files);
+  }
+
+  /**
+   * Applies committed changes appended since the last read. `reload` when the journal moved on
+   * in a way that needs a reload (two rotations behind, a scan, a corrupt line); `missing` when
+   * there is no journal (between two steps of a rotation, or the index was removed).
+   */
+  private async tail(): Promise<TailResult> {
+    const loaded = this.loaded;
+    if (!loaded) return { kind: 'reload' };
+    const read = await readJournal(this.files.journal, loaded.gen, loaded.offset);
+    if (read.state === 'missing') return { kind: 'missing' };
+    if (read.state === 'other-generation') {
+      if (read.gen !== loaded.gen + 1) return { kind: 'reload' };
+      const old = await readJournal(this.files.oldJournal(loaded.gen), loaded.gen, loaded.offset);
+      if (old.state !== 'ok' || old.bad.length > 0 || old.uncommitted.length > 0) return { kind: 'reload' };
+      for (const tx of old.transactions) for (const op of tx) loaded.index.apply(op);
+      loaded.gen += 1;
+      loaded.offset = 0;
+      return this.tail();
+    }
+    if (read.bad.length > 0) return { kind: 'reload' };
+    for (const tx of read.transactions) for (const op of tx) loaded.index.apply(op);
+    loaded.offset = read.committedEnd;
+    return { kind: 'ok', uncommitted: read.uncommitted, size: read.size };
+  }
+
+  private async commit(tx: Transaction, loaded: LoadedQueue): Promise<void> {
+    const hasFiles = tx.writes.size > 0 || tx.deletes.size > 0;
+    if (tx.ops.length === 0 && !hasFiles && !tx.forceCommit) return;
+    let text = tx.ops.map(encodeOp).join('');
+    let written = 0;
+    if (hasFiles) {
+      if (text !== '') await this.files.append(text);
+      written = Buffer.byteLength(text, 'latin1');
+      text = '';
+      await this.applyFiles(tx);
+    }
+    if (tx.metadataChanged || tx.modified) {
+      await writeQueueMetadata(this.files.dir, tx.index, this.files.fallbackMetadata, {
+        fsync: this.files.fsync,
+        modified: tx.modified,
+      });
+    }
+    const commit: JournalOp = {
+      op: 'commit',
+      mark: await this.files.mark(),
+      modifiedAt: tx.modified ? tx.now : 0,
+    };
+    text += encodeOp(commit);
+    await this.exclusive(async () => {
+      await this.files.append(text);
+      tx.index.apply(commit);
+      loaded.offset += written + Buffer.byteLength(text, 'latin1');
+    });
+  }
+
+  private async applyFiles(tx: Transaction): Promise<void> {
+    const { dir, fsync } = this.files;
+    const work: Array<Promise<void>> = [];
+    for (const file of tx.writes.values()) work.push(writeRequestFile(dir, file, fsync));
+    for (const id of tx.deletes) work.push(rm(requestFilePath(dir, id), { force: true }));
+    const results = await Promise.allSettled(work);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async maybeRotate(loaded: LoadedQueue): Promise<void> {
+    if (loaded.offset < Math.max(journalLimits.rotateBytes, loaded.snapshotBytes)) return;
+    await this.exclusive(async () => {
+      const rotated = await rotateJournal(this.files, loaded.index, loaded.gen);
+      loaded.gen += 1;
+      loaded.offset = rotated.offset;
+      loaded.snapshotBytes = rotated.snapshotBytes;
+    });
+  }
+
+  /** True when an error means the queue folder is gone (deleted, or renamed by another process). */
+  isGoneError(err: unknown): boolean {
+    return (
+      isErrno(err, 'ENOENT') && String((err as NodeJS.ErrnoException).path ?? '').startsWith(this.files.dir)
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StoreMetadata } from '../stores.js';
+
+/**
+ * actor-storage's own files live in `<queue folder>/__index__/`, so that writing them never
+ * changes the queue folder's mtime (which the journal records to notice changes by other tools),
+ * and so that peers that read every `*.json` of the queue folder never see them. The folder can
+ * be deleted at any time: the next open rebuilds it with one scan of the request files.
+ */
+export const INDEX_DIR = '__index__';
+
+/** Tunables of the journal (tests lower them). */
+export const journalLimits = {
+  /** Rotate (write a snapshot, start a new journal) past this many bytes, or past the snapshot's size. */
+  rotateBytes: 4 * 1024 * 1024,
+};
+
+/** A random token for this process, recorded with each lock it takes. */
+export const PROCESS_OWNER = randomBytes(6).toString('hex');
+
+/** Where one queue's files are, and what the engine needs to write them. */
+export class QueueFiles {
+  constructor(
+    /** Absolute path of the queue folder (changes when the queue is renamed). */
+    public dir: string,
+    /** Metadata to start from when `__metadata__.json` is missing (a folder written by a peer). */
+    public fallbackMetadata: StoreMetadata,
+    readonly fsync: boolean,
+  ) {}
+
+  get indexDir(): string {
+    return join(this.dir, INDEX_DIR);
+  }
+
+  get journal(): string {
+    return join(this.indexDir, 'journal.log');
+  }
+
+  /** The journal of generation `gen` after it was rotated out. */
+  oldJournal(gen: number): string {
+    return join(this.indexDir, `journal.${gen}.log`);
+  }
+
+  get snapshot(): string {
+    return join(this.indexDir, 'snapshot.txt');
+  }
+
+  /** The queue folder's mtime in nanoseconds, as a decimal string. */
+  async mark(): Promise<string> {
+    return (await stat(this.dir, { bigint: true })).mtimeNs.toString();
+  }
+
+  /** Appends text to the journal (fsync'd when the client asks for it). */
+  async append(text: string): Promise<void> {
+    if (!this.fsync) {
+      await appendFile(this.journal, text, 'latin1');
+      return;
+    }
+    const handle = await open(this.journal, 'a');
+    try {
+      await handle.write(text, null, 'latin1');
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
