@@ -3,12 +3,21 @@
  * @crawlee/memory-storage 3.x and @apify/storage-local 2.x open here, and memory-storage reads ours.
  */
 import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ApifyStorageLocal } from '@apify/storage-local';
 import { MemoryStorage } from '@crawlee/memory-storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
+
+/** The part of @apify/storage-local 2.x used here (its package ships no types for ESM importers). */
+interface StorageLocal {
+  datasets(): { getOrCreate(name: string): Promise<unknown> };
+  dataset(name: string): { pushItems(items: unknown): Promise<void> };
+}
+const { ApifyStorageLocal } = createRequire(import.meta.url)('@apify/storage-local') as {
+  ApifyStorageLocal: new (options: { storageDir: string }) => StorageLocal;
+};
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -83,7 +92,7 @@ describe('datasets shared with peers', () => {
       itemCount: 3,
       fields: ['n', 'nested'],
     });
-    expect((await client.dataset('from-local').listItems({ flatten: 'nested' })).items).toEqual([
+    expect((await client.dataset('from-local').listItems({ flatten: ['nested'] })).items).toEqual([
       { n: 1 },
       { n: 2, 'nested.x': true },
       { n: 3 },
