@@ -13,11 +13,12 @@ export interface WriteOptions {
   fsync?: boolean;
 }
 
+/** Longest part of the target's name kept in a temp file's name, so that it stays within 255 bytes. */
+const TEMP_NAME_KEEP = 200;
+
 function tempPathFor(path: string): string {
-  return join(
-    dirname(path),
-    `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`,
-  );
+  const name = basename(path).slice(0, TEMP_NAME_KEEP);
+  return join(dirname(path), `${TEMP_PREFIX}${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

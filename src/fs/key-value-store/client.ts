@@ -7,6 +7,7 @@ import type {
   GetRecordOptions,
   KeyValueStoreClient,
   KeyValueStoreInfo,
+  KeyValueStoreItemData,
   KeyValueStoreRecord,
   ListKeysOptions,
   ListKeysResult,
@@ -18,8 +19,9 @@ import { kindDir, validateIdOrName, validateKey, validateName } from '../layout.
 import { deleteStore, findStore, getStore, renameStore, type StoreLocation } from '../stores.js';
 import { storeInfo } from './collection.js';
 import { encodeValue } from './encode.js';
+import { type Paged, pagedKeyNames, pagedKeys, pagedRecords } from './iterate.js';
 import { listKeysPage, parseListKeysOptions } from './list-keys.js';
-import { candidateFiles, sidecarFileName } from './naming.js';
+import { candidateFiles, checkKeyFitsOnDisk, extensionFor, sidecarFileName } from './naming.js';
 import { checkOptions } from './options.js';
 import { type ReadMode, readRecord } from './read-record.js';
 import { forgetRecordIndex, peekRecordIndex } from './record-index.js';
@@ -35,12 +37,20 @@ export interface FsKeyValueStoreClient extends KeyValueStoreClient {
    * @throws StorageError `STORAGE_INVALID_KEY`
    */
   recordFileUrl(key: string): string;
+  /** The first page when awaited; every key item, page after page, when iterated. */
+  listKeys(options?: ListKeysOptions): Paged<ListKeysResult, KeyValueStoreItemData>;
+  /** Like `listKeys()`, iterating key names (Crawlee's `KeyValueStore.keys()`). */
+  keys(options?: ListKeysOptions): Paged<ListKeysResult, string>;
+  /** Record values in key order (Crawlee's `KeyValueStore.values()`). */
+  values(options?: ListKeysOptions): Paged<unknown[], unknown>;
+  /** `[key, value]` pairs in key order (Crawlee's `KeyValueStore.entries()`). */
+  entries(options?: ListKeysOptions): Paged<[string, unknown][], [string, unknown]>;
 }
 
 function readMode(options: unknown): ReadMode {
   const o = checkOptions(
     options,
-    { buffer: 'boolean', stream: 'boolean', disableRedirect: 'boolean', attachment: 'boolean' },
+    { buffer: 'boolean', stream: 'boolean', disableRedirect: 'boolean', signature: 'string' },
     'getRecord()',
   );
   return o.stream === true ? 'stream' : o.buffer === true ? 'buffer' : 'value';
@@ -108,6 +118,15 @@ export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsK
     }
   }
 
+  async function readPage(options: ListKeysOptions): Promise<ListKeysResult> {
+    const query = parseListKeysOptions(options);
+    return withStore('Listing keys', (h) => listKeysPage(h, query));
+  }
+
+  function readValue(key: string): Promise<KeyValueStoreRecord | undefined> {
+    return withStore(`Reading record "${key}"`, (h) => readRecord(h, key, 'value'));
+  }
+
   return {
     async get(): Promise<KeyValueStoreInfo | undefined> {
       validateIdOrName(idOrName);
@@ -144,10 +163,11 @@ export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsK
       }
     },
 
-    async listKeys(options?: ListKeysOptions): Promise<ListKeysResult> {
-      const query = parseListKeysOptions(options);
-      return withStore('Listing keys', (h) => listKeysPage(h, query));
-    },
+    listKeys: (options) => pagedKeys(readPage, options),
+    keys: (options) => pagedKeyNames(readPage, options),
+    values: (options) => pagedRecords(readPage, readValue, (_key, value) => value, options),
+    entries: (options) =>
+      pagedRecords(readPage, readValue, (key, value): [string, unknown] => [key, value], options),
 
     async recordExists(key: string): Promise<boolean> {
       validateKey(key);
@@ -160,12 +180,15 @@ export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsK
     async getRecord(key: string, options?: GetRecordOptions): Promise<KeyValueStoreRecord | undefined> {
       validateKey(key);
       const mode = readMode(options);
-      return withStore(`Reading record "${key}"`, (h) => readRecord(h, key, mode));
+      return mode === 'value'
+        ? readValue(key)
+        : withStore(`Reading record "${key}"`, (h) => readRecord(h, key, mode));
     },
 
     async setRecord(record: KeyValueStoreRecord): Promise<void> {
       const { key, value, contentType } = checkRecord(record);
       const encoded = encodeValue(value, contentType);
+      checkKeyFitsOnDisk(key, extensionFor(encoded.contentType));
       await withStore(`Writing record "${key}"`, (h) =>
         writeRecord(h, key, encoded.payload, encoded.contentType),
       );
@@ -195,7 +218,8 @@ function recordFileNameSync(
     const sidecar = parseSidecar(readFileSync(join(dir, sidecarFileName(key)), 'utf8'));
     if (sidecar) return candidateFiles(key, sidecar.contentType, sidecar.extension)[0] as string;
   } catch (err) {
-    if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) throw toStorageError(err, 'Reading a sidecar');
+    const missing = ['ENOENT', 'ENOTDIR', 'ENAMETOOLONG'].some((code) => isErrno(err, code));
+    if (!missing) throw toStorageError(err, 'Reading a sidecar');
   }
   const entry = location && peekRecordIndex(storageDir, location.id)?.entries.get(key);
   return entry?.file ?? key;

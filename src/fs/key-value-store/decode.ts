@@ -6,30 +6,18 @@
 import JSON5 from 'json5';
 import {
   BINARY_CONTENT_TYPE,
+  charsetOf,
   isJsonType,
+  isStringType,
   JSON_CONTENT_TYPE,
-  mediaType,
   TEXT_CONTENT_TYPE,
-} from './encode.js';
+} from './content-type.js';
 
 /** A decoded value, or the reason the file does not parse as its content type says. */
 export type Decoded = { state: 'ok'; value: unknown } | { state: 'corrupt'; error: Error };
 
 /** How many leading bytes decide the content type of a file without extension. */
 export const SNIFF_BYTES = 4096;
-
-function charsetOf(contentType: string): BufferEncoding {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
-  const charset = match?.[1]?.toLowerCase();
-  if (charset === undefined) return 'utf8';
-  if (charset === 'iso-8859-1' || charset === 'us-ascii') return 'latin1';
-  return Buffer.isEncoding(charset) ? charset : 'utf8';
-}
-
-function isStringType(contentType: string): boolean {
-  const media = mediaType(contentType);
-  return media.startsWith('text/') || /^application\/.*xml$/.test(media);
-}
 
 /** Parses JSON text, falling back to json5; strips a byte-order mark first. */
 export function parseJsonText(text: string): Decoded {

@@ -7,26 +7,20 @@
 import { Readable } from 'node:stream';
 import { StorageError } from '../../errors.js';
 import { toJson } from '../atomic-write.js';
-
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
-export const BINARY_CONTENT_TYPE = 'application/octet-stream';
+import {
+  BINARY_CONTENT_TYPE,
+  charsetOf,
+  isJsonType,
+  JSON_CONTENT_TYPE,
+  TEXT_CONTENT_TYPE,
+} from './content-type.js';
+import { parseJsonText } from './decode.js';
 
 /** What gets written: bytes in memory, or a stream that is never held in memory whole. */
 export type Payload = { kind: 'bytes'; data: string | Uint8Array } | { kind: 'stream'; stream: Readable };
 
 /** `type/subtype` with optional parameters; printable ASCII only (it becomes an HTTP header), ≤ 255 characters. */
 const CONTENT_TYPE_RE = /^[a-zA-Z0-9!#$&^_.+-]+\/[a-zA-Z0-9!#$&^_.+-]+([ \t]*;[ -~\t]*)?$/;
-
-/** The media type of a content type, lower-case, without parameters. */
-export function mediaType(contentType: string): string {
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-/** True for a content type whose value is JSON (`application/json`, with any parameters). */
-export function isJsonType(contentType: string): boolean {
-  return mediaType(contentType) === 'application/json';
-}
 
 /** True for a stream-like value (a Node Readable, or anything with `pipe` and `on`). */
 export function isStreamValue(value: unknown): value is Readable {
@@ -59,9 +53,25 @@ export function checkContentType(contentType: unknown): string {
 }
 
 /**
+ * A string or bytes stored as JSON must read back as JSON (json5 accepted, as when reading):
+ * otherwise the first read would find it corrupt.
+ */
+function checkJsonText(data: string | Uint8Array, contentType: string): void {
+  const text = typeof data === 'string' ? data : Buffer.from(data).toString(charsetOf(contentType));
+  if (parseJsonText(text).state === 'corrupt') {
+    throw new StorageError(
+      'STORAGE_INVALID_VALUE',
+      `The record value is not valid JSON but its content type is "${contentType}"; fix the value or use another content type.`,
+      { details: { contentType } },
+    );
+  }
+}
+
+/**
  * Serialises a record value. Nothing is written before this succeeds.
  * @throws StorageError `STORAGE_INVALID_VALUE` for a value that is not serialisable (BigInt, circular,
- * function, undefined), or a non-string, non-binary value with a content type other than JSON.
+ * function, undefined), a non-string, non-binary value with a content type other than JSON, or a
+ * string or bytes that are not JSON with a JSON content type (streams are not checked).
  */
 export function encodeValue(
   value: unknown,
@@ -72,10 +82,11 @@ export function encodeValue(
     return { payload: { kind: 'stream', stream: value }, contentType: contentType ?? BINARY_CONTENT_TYPE };
   }
   const bytes = asBytes(value);
-  if (bytes)
-    return { payload: { kind: 'bytes', data: bytes }, contentType: contentType ?? BINARY_CONTENT_TYPE };
-  if (typeof value === 'string') {
-    return { payload: { kind: 'bytes', data: value }, contentType: contentType ?? TEXT_CONTENT_TYPE };
+  if (bytes || typeof value === 'string') {
+    const data = bytes ?? (value as string);
+    if (contentType !== undefined && isJsonType(contentType)) checkJsonText(data, contentType);
+    const fallback = bytes ? BINARY_CONTENT_TYPE : TEXT_CONTENT_TYPE;
+    return { payload: { kind: 'bytes', data }, contentType: contentType ?? fallback };
   }
   if (contentType !== undefined && !isJsonType(contentType)) {
     throw new StorageError(

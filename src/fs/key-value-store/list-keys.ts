@@ -16,14 +16,20 @@ export interface ListKeysQuery {
 }
 
 /**
- * Checks the options of `listKeys`. `collection` is accepted and ignored (the platform uses it for
- * key-value store schemas). A limit above 1000 is lowered to 1000.
+ * Checks the options of `listKeys`. `collection` and `signature` are accepted and ignored (the
+ * platform uses them for store schemas and signed URLs). A limit above 1000 is lowered to 1000.
  * @throws StorageError `STORAGE_INVALID_OPTION`
  */
 export function parseListKeysOptions(options: unknown): ListKeysQuery {
   const o = checkOptions(
     options,
-    { limit: 'number', exclusiveStartKey: 'string', prefix: 'string', collection: 'string' },
+    {
+      limit: 'number',
+      exclusiveStartKey: 'string',
+      prefix: 'string',
+      collection: 'string',
+      signature: 'string',
+    },
     'listKeys()',
   );
   return {

@@ -6,7 +6,7 @@
  */
 import { extname } from 'node:path';
 import mime from 'mime-types';
-import { isStorageError } from '../../errors.js';
+import { isStorageError, StorageError } from '../../errors.js';
 import { METADATA_FILE, SIDECAR_SUFFIX, TEMP_PREFIX, validateKey } from '../layout.js';
 
 /** Extension used when the content type has none in mime-types (as both peers do). */
@@ -18,6 +18,28 @@ export const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
 /** The extension a record of this content type is written with: `json`, `txt`, `png`, `bin` … */
 export function extensionFor(contentType: string): string {
   return mime.extension(contentType) || DEFAULT_EXTENSION;
+}
+
+/** Longest file name, in bytes, that common filesystems accept (ext4, APFS, NTFS). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Checks that a record's value file and sidecar names fit in a file name: keys longer than 237
+ * characters, valid on the platform, cannot be stored in a local folder.
+ * @throws StorageError `STORAGE_INVALID_KEY`
+ */
+export function checkKeyFitsOnDisk(key: string, extension: string): void {
+  const longest = Math.max(
+    Buffer.byteLength(sidecarFileName(key)),
+    Buffer.byteLength(valueFileName(key, extension)),
+  );
+  if (longest > MAX_FILE_NAME_BYTES) {
+    throw new StorageError(
+      'STORAGE_INVALID_KEY',
+      `Record key "${key.slice(0, 40)}…" is too long to be stored as a file (${key.length} characters; at most ${MAX_FILE_NAME_BYTES - longest + key.length} here).`,
+      { details: { key, limit: MAX_FILE_NAME_BYTES - longest + key.length } },
+    );
+  }
 }
 
 /** Name of the value file we write for `key` with this extension. */
