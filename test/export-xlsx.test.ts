@@ -1,10 +1,12 @@
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { Dictionary } from '../src/client/types.js';
 import { exportStream, XLSX_MAX_CELL_CHARS } from '../src/export/index.js';
 import { resolveExportOptions } from '../src/export/options.js';
 import { createProgress } from '../src/export/text-stream.js';
-import { xlsxReadable } from '../src/export/xlsx.js';
+import { sheetZipInput, xlsxReadable } from '../src/export/xlsx.js';
 import { collect, exportBytes, SAMPLE_ITEMS, sourceOf, streamError } from './helpers/export.js';
 
 type Sheet = { name: string; rows: unknown[][] };
@@ -95,6 +97,39 @@ describe('xlsx export', () => {
     expect(sheet?.rows).toHaveLength(3001);
     expect(sheet?.rows[3000]).toEqual([2999, false]);
     expect(seen).toEqual([1000, 2000, 3000, 3000]);
+  });
+
+  it('finds the stream exceljs feeds the zip with, which paces the rows', () => {
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: new PassThrough() });
+    const sheet = workbook.addWorksheet('Items');
+    sheet.addRow([1]).commit();
+    expect(sheetZipInput(sheet)).toBeDefined();
+  });
+
+  it('adds rows only as fast as the workbook is read', async () => {
+    const total = 300_000;
+    let secondPass = 0;
+    let passes = 0;
+    const source = async function* () {
+      passes += 1;
+      for (let i = 0; i < total; i++) {
+        if (passes === 2) secondPass += 1;
+        yield { i, text: `row ${i}, some text that does not compress to nothing: ${Math.random()}` };
+      }
+    };
+    const stream = exportStream('xlsx', source);
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next(); // the first chunk of the zip, then the reader stops
+    // Wait until the writer has stopped adding rows (or has added them all).
+    let before = -1;
+    for (let i = 0; i < 50 && secondPass !== before && secondPass < total; i++) {
+      before = secondPass;
+      await sleep(200);
+    }
+    expect(passes).toBe(2);
+    expect(secondPass).toBeGreaterThan(0);
+    expect(secondPass).toBeLessThan(total / 2); // some megabytes of buffers, not the whole sheet
+    stream.destroy();
   });
 
   it('fails with STORAGE_INVALID_VALUE past 2000 columns', async () => {

@@ -12,7 +12,7 @@ import type { Progress } from './text-stream.js';
 export const XLSX_MAX_ROWS = 1_048_576;
 /** Characters one Excel cell can hold; longer text is cut there. */
 export const XLSX_MAX_CELL_CHARS = 32_767;
-/** Let the zip stream run, and respect the reader's pace, every this many rows. */
+/** Every this many rows, let the compressor run and wait for it (and the reader) to catch up. */
 const YIELD_EVERY = 500;
 
 type XlsxValue = string | number | boolean | null;
@@ -31,17 +31,46 @@ function xlsxValue(cell: Cell, escapeFormulas: boolean): XlsxValue {
   return cell;
 }
 
-/** Resolves when the reader has taken the buffered output (or went away). */
-function drained(out: PassThrough): Promise<void> {
-  if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
+/** Internals of exceljs 4 / archiver reached for pacing; every step is checked before use. */
+interface WritableLike {
+  _writableState?: { length?: number };
+  once(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+/**
+ * The stream a sheet's XML is written into on its way to the zip (archiver's input for the sheet
+ * entry). exceljs writes into it without waiting, so this is where unzipped XML piles up when the
+ * compressor or the reader is slower than the rows come; `undefined` if exceljs changed shape.
+ */
+export function sheetZipInput(sheet: ExcelJS.Worksheet): WritableLike | undefined {
+  const stream = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream;
+  const input = Array.isArray(stream?.pipes) ? (stream.pipes[0] as WritableLike | undefined) : undefined;
+  return typeof input?._writableState?.length === 'number' && typeof input.once === 'function'
+    ? input
+    : undefined;
+}
+
+/** Sheet XML allowed to wait for the compressor before rows stop being added. */
+const ZIP_BACKLOG_BYTES = 1024 * 1024;
+
+/**
+ * Resolves once the compressor has caught up with the sheet XML written so far (it stops when the
+ * reader of the workbook stops reading, so this is the reader's pace too), or the reader went away.
+ */
+function zipCaughtUp(sheet: ExcelJS.Worksheet, out: PassThrough): Promise<void> {
+  const input = sheetZipInput(sheet);
+  if (!input || (input._writableState?.length ?? 0) < ZIP_BACKLOG_BYTES || out.destroyed) {
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     const done = () => {
-      out.off('drain', done);
+      for (const event of ['drain', 'close', 'error']) input.off(event, done);
       out.off('close', done);
       resolve();
     };
-    out.on('drain', done);
-    out.on('close', done);
+    for (const event of ['drain', 'close', 'error']) input.once(event, done);
+    out.once('close', done);
   });
 }
 
@@ -60,6 +89,11 @@ class SheetWriter {
   addItemRow(values: XlsxValue[]): void {
     if (this.sheet === undefined || this.rows >= this.maxRows) this.nextSheet();
     this.add(values);
+  }
+
+  /** The sheet rows are going to. */
+  get current(): ExcelJS.Worksheet | undefined {
+    return this.sheet;
   }
 
   finish(): void {
@@ -104,8 +138,8 @@ async function writeWorkbook(
     sheets.addItemRow(values);
     progress.tick();
     if (progress.items % YIELD_EVERY === 0) {
-      await nextTurn();
-      await drained(out);
+      await nextTurn(); // let the compressor run
+      if (sheets.current) await zipCaughtUp(sheets.current, out);
       if (out.destroyed) return; // the reader went away: stop reading the source
     }
   }
