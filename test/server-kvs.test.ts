@@ -1,5 +1,7 @@
+import { crc32, inflateRawSync } from 'node:zlib';
 import { ApifyClient } from 'apify-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StorageClient } from '../src/client/types.js';
 import { startTestServer, type TestServer } from './conformance/harness.js';
 import { errorType, rawRequest } from './helpers/server-http.js';
 
@@ -17,7 +19,8 @@ afterAll(async () => {
   await t.close();
 });
 
-const kvs = () => t.client.keyValueStore(storeId);
+/** Through the project's client interface (which apify-client satisfies): values may be Buffers. */
+const kvs = () => (t.client as StorageClient).keyValueStore(storeId);
 
 describe('key-value store endpoints', () => {
   it('creates (201, then 200 for the name), lists, renames and deletes (204)', async () => {
@@ -181,5 +184,51 @@ describe('key listing', () => {
     expect((await anonymous.keyValueStore(storeId).getRecord('note'))?.value).toBe('plain text ✓');
     const res = await fetch(url!);
     expect(await res.text()).toBe('plain text ✓');
+  });
+});
+
+/** Reads a zip through its central directory: name → content (checked against its CRC-32). */
+function readZip(zip: Buffer): Map<string, Buffer> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    expect(zip.readUInt32LE(at)).toBe(0x02014b50);
+    const crc = zip.readUInt32LE(at + 16);
+    const compressed = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const content = inflateRawSync(zip.subarray(dataAt, dataAt + compressed));
+    expect(crc32(content)).toBe(crc);
+    files.set(name, content);
+    at += 46 + nameLength + extra;
+  }
+  return files;
+}
+
+describe('records archive', () => {
+  it('streams a zip of every record, or of those under a prefix', async () => {
+    const id = (await t.client.keyValueStores().getOrCreate('zipped')).id;
+    const store: StorageClient = t.client;
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
+    await store.keyValueStore(id).setRecord({ key: 'INPUT', value: { a: 1 } });
+    await store.keyValueStore(id).setRecord({ key: 'img-1', value: bytes, contentType: 'image/png' });
+    await store.keyValueStore(id).setRecord({ key: 'img-2', value: 'two' });
+    const res = await rawRequest(t.url, { path: `/v2/key-value-stores/${id}/records`, headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const files = readZip(res.body);
+    expect([...files.keys()].sort()).toEqual(['INPUT', 'img-1', 'img-2']);
+    expect(JSON.parse(files.get('INPUT')!.toString())).toEqual({ a: 1 });
+    expect(Buffer.compare(files.get('img-1')!, bytes)).toBe(0);
+    const some = await rawRequest(t.url, {
+      path: `/v2/key-value-stores/${id}/records?prefix=img`,
+      headers: auth,
+    });
+    expect([...readZip(some.body).keys()].sort()).toEqual(['img-1', 'img-2']);
   });
 });

@@ -7,6 +7,7 @@ import { storeNotFound } from '../http-errors.js';
 import { defined } from '../query.js';
 import { noContent, ok, type Reply } from '../reply.js';
 import type { Route } from '../router.js';
+import { type ZipEntry, zipStream } from '../zip.js';
 import { storeRoutes } from './stores.js';
 
 /** Keys per page: default and maximum. */
@@ -45,6 +46,47 @@ async function listKeys(ctx: RouteContext): Promise<Reply> {
   });
 }
 
+/** Every key of the store (with `prefix`), a page at a time. */
+async function* allKeys(ctx: RouteContext, prefix: string | undefined): AsyncGenerator<string> {
+  let exclusiveStartKey: string | undefined;
+  for (;;) {
+    const page = await kvs(ctx).listKeys(defined({ limit: MAX_KEYS_LIMIT, exclusiveStartKey, prefix }));
+    for (const item of page.items) yield item.key;
+    if (!page.isTruncated || page.items.length === 0) return;
+    exclusiveStartKey = page.nextExclusiveStartKey ?? page.items.at(-1)?.key;
+  }
+}
+
+/** GET records: a zip of every record (or those under `prefix`), streamed one record at a time. */
+async function zipRecords(ctx: RouteContext): Promise<Reply> {
+  const info = await ctx.info();
+  const prefix = ctx.query.string('prefix') || undefined;
+  async function* entries(): AsyncGenerator<ZipEntry> {
+    for await (const key of allKeys(ctx, prefix)) {
+      yield {
+        name: key,
+        open: async () => {
+          const record = await kvs(ctx).getRecord(key, { stream: true });
+          return record ? recordBody(record.value) : Buffer.alloc(0); // deleted meanwhile: an empty file
+        },
+      };
+    }
+  }
+  const headers = {
+    'content-type': 'application/zip',
+    'content-disposition': `attachment; filename="${info.name ?? info.id}.zip"`,
+  };
+  return { kind: 'raw', status: 200, headers, body: zipStream(entries()) };
+}
+
+/** A record value as bytes or a stream, whatever form the client returned it in. */
+function recordBody(value: unknown): Buffer | Readable {
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value);
+  if (isReadable(value)) return value;
+  return Buffer.from(JSON.stringify(value));
+}
+
 /** GET a record: the raw value with the stored Content-Type, streamed. */
 async function getRecord(ctx: RouteContext): Promise<Reply> {
   const key = recordKey(ctx);
@@ -52,15 +94,7 @@ async function getRecord(ctx: RouteContext): Promise<Reply> {
   if (!record) throw storeNotFound(`Record "${key}"`);
   const headers: Record<string, string> = { 'content-type': record.contentType ?? DEFAULT_RECORD_TYPE };
   if (ctx.query.bool('attachment')) headers['content-disposition'] = `attachment; filename="${key}"`;
-  const { value } = record;
-  const body = Buffer.isBuffer(value)
-    ? value
-    : typeof value === 'string'
-      ? Buffer.from(value)
-      : isReadable(value)
-        ? value
-        : Buffer.from(JSON.stringify(value));
-  return { kind: 'raw', status: 200, headers, body };
+  return { kind: 'raw', status: 200, headers, body: recordBody(record.value) };
 }
 
 function isReadable(value: unknown): value is Readable {
@@ -101,6 +135,7 @@ const KIND = 'key-value-stores';
 export const keyValueStoreRoutes: Route[] = [
   ...storeRoutes(KIND),
   { method: 'GET', path: '/v2/key-value-stores/:storeId/keys', store: KIND, handler: listKeys },
+  { method: 'GET', path: '/v2/key-value-stores/:storeId/records', store: KIND, handler: zipRecords },
   { method: 'GET', path: RECORD, store: KIND, handler: getRecord },
   { method: 'HEAD', path: RECORD, store: KIND, handler: headRecord },
   { method: 'PUT', path: RECORD, store: KIND, handler: setRecord },
