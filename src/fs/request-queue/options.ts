@@ -70,12 +70,12 @@ export function checkHeadLimit(options: unknown): number {
   return count(optionsObject(options, ['limit']).limit, 'limit', 100, 0, MAX_HEAD_LIMIT, true);
 }
 
-/** `{ lockSecs, limit }` of listAndLockHead (limit default 25, at most 25). */
+/** `{ lockSecs, limit }` of listAndLockHead (limit default 25; larger values are cut to 25, as the API does). */
 export function checkLockHead(options: unknown): { lockSecs: number; limit: number } {
   const o = optionsObject(options, ['lockSecs', 'limit']);
   return {
     lockSecs: lockSecs(o.lockSecs),
-    limit: count(o.limit, 'limit', MAX_LOCK_LIMIT, 0, MAX_LOCK_LIMIT, false),
+    limit: count(o.limit, 'limit', MAX_LOCK_LIMIT, 0, MAX_LOCK_LIMIT, true),
   };
 }
 
