@@ -4,7 +4,7 @@
  * since over HTTP a client without one is a new client on every call.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestQueueClient, StorageClient } from '../../src/client/types.js';
+import type { RequestQueueClient, RequestSchema, StorageClient } from '../../src/client/types.js';
 import { ERROR_TABLE, type ErrorCode, isStorageError } from '../../src/errors.js';
 import { requestIdFromUniqueKey } from '../../src/fs/layout.js';
 import { type ClientUnderTest, factories } from './harness.js';
@@ -42,6 +42,8 @@ async function expectCode(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const url = (n: number | string) => `https://example.com/page/${n}`;
+/** A request without a uniqueKey: the queue derives one from the URL. */
+const keyless = (request: Omit<RequestSchema, 'uniqueKey'>) => request as RequestSchema;
 /** A request with an explicit uniqueKey (apify-client needs it to match batch results). */
 const req = (n: number | string) => ({ url: url(n), uniqueKey: url(n) });
 
@@ -95,7 +97,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('update renames (requests stay), get of a missing queue is undefined, delete removes it', async () => {
       const q = await queue('before');
-      await q.addRequest({ url: url(1) });
+      await q.addRequest(keyless({ url: url(1) }));
       const renamed = await q.update({ name: 'after' });
       expect(renamed).toMatchObject({ name: 'after', totalRequestCount: 1 });
       expect(await client.requestQueue('before').get()).toBeUndefined();
@@ -103,7 +105,7 @@ describe.each(factories)('request queues over $name', (factory) => {
       await expectCode(q.update({ name: 'bad name!' }), 'STORAGE_INVALID_NAME');
       await q.delete();
       expect(await q.get()).toBeUndefined();
-      await expectCode(q.addRequest({ url: url(2) }), 'STORAGE_NOT_FOUND');
+      await expectCode(q.addRequest(keyless({ url: url(2) })), 'STORAGE_NOT_FOUND');
       await expectCode(client.requestQueue('missing').listHead(), 'STORAGE_NOT_FOUND');
     });
   });
@@ -129,18 +131,18 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('without a uniqueKey the normalised URL is the key (case, query order, utm_*, fragment, slash)', async () => {
       const q = await queue();
-      const first = await q.addRequest({ url: 'HTTPS://Example.COM/a/?b=2&a=1&utm_source=x#frag' });
+      const first = await q.addRequest(keyless({ url: 'HTTPS://Example.COM/a/?b=2&a=1&utm_source=x#frag' }));
       expect(first.requestId).toBe(requestIdFromUniqueKey('https://example.com/a?a=1&b=2'));
-      const same = await q.addRequest({ url: 'https://example.com/a?a=1&b=2' });
+      const same = await q.addRequest(keyless({ url: 'https://example.com/a?a=1&b=2' }));
       expect(same).toMatchObject({ requestId: first.requestId, wasAlreadyPresent: true });
       expect((await q.getRequest(first.requestId))?.uniqueKey).toBe('https://example.com/a?a=1&b=2');
     });
 
     it('adding a handled uniqueKey reports wasAlreadyHandled; a request added with handledAt counts as handled', async () => {
       const q = await queue();
-      const handled = await q.addRequest({ url: url(1), handledAt: new Date().toISOString() });
+      const handled = await q.addRequest(keyless({ url: url(1), handledAt: new Date().toISOString() }));
       expect(handled).toMatchObject({ wasAlreadyPresent: false, wasAlreadyHandled: false });
-      expect(await q.addRequest({ url: url(1) })).toMatchObject({
+      expect(await q.addRequest(keyless({ url: url(1) }))).toMatchObject({
         wasAlreadyPresent: true,
         wasAlreadyHandled: true,
       });
@@ -154,7 +156,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('batchAddRequests returns processedRequests with uniqueKey, duplicates marked present', async () => {
       const q = await queue();
-      await q.addRequest({ url: url(0) });
+      await q.addRequest(keyless({ url: url(0) }));
       const result = await q.batchAddRequests([req(0), req(1), req(2), req(1)]);
       expect(result.unprocessedRequests).toEqual([]);
       expect(result.processedRequests.map((p) => [p.uniqueKey, p.wasAlreadyPresent])).toEqual([
@@ -171,7 +173,10 @@ describe.each(factories)('request queues over $name', (factory) => {
       const q = await queue();
       await expectCode(q.addRequest({ url: 'not a url', uniqueKey: 'x' }), 'STORAGE_INVALID_VALUE');
       await expectCode(q.addRequest({ uniqueKey: 'x' } as never), 'STORAGE_INVALID_VALUE');
-      await expectCode(q.addRequest({ url: url(1), method: 'FETCH' as never }), 'STORAGE_INVALID_VALUE');
+      await expectCode(
+        q.addRequest(keyless({ url: url(1), method: 'FETCH' as never })),
+        'STORAGE_INVALID_VALUE',
+      );
       // apify-client reports a refused batch as unprocessed instead of throwing.
       const batch = await q
         .batchAddRequests([req(1), { url: 'nope', uniqueKey: 'y' }])
@@ -201,7 +206,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('updateRequest with handledAt marks it handled; an unknown request is added', async () => {
       const q = await queue();
-      const { requestId } = await q.addRequest({ url: url(1) });
+      const { requestId } = await q.addRequest(keyless({ url: url(1) }));
       const request = await q.getRequest(requestId);
       const handledAt = new Date().toISOString();
       const updated = await q.updateRequest({ ...request!, handledAt, userData: { done: true } });
@@ -256,11 +261,11 @@ describe.each(factories)('request queues over $name', (factory) => {
   describe('order', () => {
     it('forefront requests come first, newest first; the rest in insertion order', async () => {
       const q = await queue();
-      await q.addRequest({ url: url(1) });
-      await q.addRequest({ url: url(2) });
-      await q.addRequest({ url: url('f1') }, { forefront: true });
-      await q.addRequest({ url: url(3) });
-      await q.addRequest({ url: url('f2') }, { forefront: true });
+      await q.addRequest(keyless({ url: url(1) }));
+      await q.addRequest(keyless({ url: url(2) }));
+      await q.addRequest(keyless({ url: url('f1') }), { forefront: true });
+      await q.addRequest(keyless({ url: url(3) }));
+      await q.addRequest(keyless({ url: url('f2') }), { forefront: true });
       expect(await headUrls(q)).toEqual([url('f2'), url('f1'), url(1), url(2), url(3)]);
       expect(await headUrls(q, 2)).toEqual([url('f2'), url('f1')]);
       const head = await q.listHead({ limit: 1 });
@@ -270,8 +275,8 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('handled requests leave the head', async () => {
       const q = await queue();
-      const { requestId } = await q.addRequest({ url: url(1) });
-      await q.addRequest({ url: url(2) });
+      const { requestId } = await q.addRequest(keyless({ url: url(1) }));
+      await q.addRequest(keyless({ url: url(2) }));
       const request = await q.getRequest(requestId);
       await q.updateRequest({ ...request!, handledAt: new Date().toISOString() });
       expect(await headUrls(q)).toEqual([url(2)]);
@@ -298,7 +303,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('only the locking client may prolong or delete a lock', async () => {
       const q = await queue();
-      const { requestId } = await q.addRequest({ url: url(1) });
+      const { requestId } = await q.addRequest(keyless({ url: url(1) }));
       await q.listAndLockHead({ limit: 1, lockSecs: 60 });
       const other = client.requestQueue((await q.get())!.id, { clientKey: 'consumer-b' });
       await expectCode(other.prolongRequestLock(requestId, { lockSecs: 60 }), 'STORAGE_LOCKED');
@@ -324,7 +329,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('a request whose lock expired is offered again', async () => {
       const q = await queue();
-      await q.addRequest({ url: url(1) });
+      await q.addRequest(keyless({ url: url(1) }));
       expect((await q.listAndLockHead({ lockSecs: 1 })).items).toHaveLength(1);
       expect((await q.listAndLockHead({ lockSecs: 1 })).items).toHaveLength(0);
       await sleep(1200);
@@ -334,7 +339,7 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('marking a locked request handled ends its lock', async () => {
       const q = await queue();
-      const { requestId } = await q.addRequest({ url: url(1) });
+      const { requestId } = await q.addRequest(keyless({ url: url(1) }));
       await q.listAndLockHead({ lockSecs: 60 });
       const request = await q.getRequest(requestId);
       await q.updateRequest({ ...request!, handledAt: new Date().toISOString() });
@@ -356,11 +361,11 @@ describe.each(factories)('request queues over $name', (factory) => {
 
     it('hadMultipleClients turns true once a second client key changes the queue', async () => {
       const q = await queue('q', 'only-one');
-      await q.addRequest({ url: url(1) });
+      await q.addRequest(keyless({ url: url(1) }));
       await q.listAndLockHead({ lockSecs: 60 });
       expect((await q.get())?.hadMultipleClients).toBe(false);
       const other = client.requestQueue((await q.get())!.id, { clientKey: 'another' });
-      await other.addRequest({ url: url(2) });
+      await other.addRequest(keyless({ url: url(2) }));
       expect((await q.get())?.hadMultipleClients).toBe(true);
       expect((await q.listHead()).hadMultipleClients).toBe(true);
     });
