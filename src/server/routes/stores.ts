@@ -69,7 +69,7 @@ async function updateStore(ctx: RouteContext, kind: StoreKindKey): Promise<Reply
   if ('name' in body) {
     const { name } = body as { name: unknown };
     if (name !== null && typeof name !== 'string') throw invalidRequest('"name" must be a string or null.');
-    fields.name = name === '' ? null : name;
+    fields.name = name === '' || name === null ? null : validateName(name);
   }
   const info = await single(ctx.client, kind, ctx.store.idOrName).update(fields);
   if (!info) throw storeNotFound(`${KIND_LABELS[kind]} "${ctx.store.idOrName}"`);
