@@ -88,10 +88,12 @@ async function fsSource(items: Dictionary[]): Promise<{ source: ItemSource; clea
   const client = createFsClient({ storageDir: dir });
   const { id } = await client.datasets().getOrCreate('bench-export');
   for (let i = 0; i < items.length; i += 1000) await client.dataset(id).pushItems(items.slice(i, i + 1000));
-  return {
-    source: () => client.dataset(id).listItems(),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+  const dataset = client.dataset(id) as ReturnType<typeof client.dataset> & {
+    iterateItems?: () => Promise<{ items: ItemSource }>;
   };
+  // The engine's streaming read when it has one, else the paginated iterator of listItems.
+  const source = dataset.iterateItems ? (await dataset.iterateItems()).items : () => dataset.listItems();
+  return { source, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 async function ourSide(items: Dictionary[]): Promise<Side> {

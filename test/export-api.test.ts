@@ -136,6 +136,29 @@ describe('exportStream behaviour', () => {
     expect(closed).toBe(true);
   });
 
+  it('stops reading the source, even in the column pass, when the stream is destroyed', async () => {
+    for (const format of EXPORT_FORMATS) {
+      let closed = false;
+      const endless: ItemSource = async function* () {
+        try {
+          for (let i = 0; ; i++) {
+            if (i % 100 === 0) await sleep(1); // a source that waits for its disk now and then
+            yield { i };
+          }
+        } finally {
+          closed = true;
+        }
+      };
+      const stream = exportStream(format, endless);
+      stream.on('error', () => {}); // destroying may surface the stop as an error; it is not the point here
+      stream.resume();
+      await sleep(30);
+      stream.destroy();
+      for (let i = 0; i < 50 && !closed; i++) await sleep(10);
+      expect(closed, format).toBe(true);
+    }
+  });
+
   it('turns a raw error of the source into STORAGE_IO and passes StorageErrors through', async () => {
     for (const format of EXPORT_FORMATS) {
       const raw = new Error('EIO: disk gone');

@@ -1,6 +1,7 @@
 import type { Dictionary, ExportFormat } from '../client/types.js';
 import { StorageError } from '../errors.js';
 import { checkItem, type ItemSource } from './items.js';
+import type { Progress } from './text-stream.js';
 
 /** Tabular exports (csv, xlsx, html) have at most this many columns, as on the Apify platform. */
 export const MAX_COLUMNS = 2000;
@@ -97,17 +98,20 @@ class ColumnTreeBuilder {
  * objects and arrays become paths (`address/city`, `tags/0`); empty objects and arrays give no
  * column. Order: first appearance, children kept next to their parent (`tags/0`, `tags/1`, then
  * the next top-level field), so the order is stable for a given dataset.
- * @returns the columns and how many items were read (the second pass reads no more than that).
+ * @returns the columns and how many items were read (the second pass reads no more than that),
+ *   or `undefined` when the reader went away meanwhile.
  * @throws StorageError `STORAGE_INVALID_VALUE` past {@link MAX_COLUMNS} columns or a column name
  *   longer than {@link MAX_COLUMN_NAME}, before anything is written.
  */
 export async function collectColumns(
   source: ItemSource,
   format: ExportFormat,
-): Promise<{ columns: Columns; itemCount: number }> {
+  progress: Progress,
+): Promise<{ columns: Columns; itemCount: number } | undefined> {
   const builder = new ColumnTreeBuilder(format);
   let itemCount = 0;
   for await (const item of source()) {
+    if (progress.stopped) return undefined;
     builder.add(checkItem(item, itemCount));
     itemCount += 1;
   }

@@ -27,7 +27,9 @@ export async function* csvPieces(
   options: ResolvedExportOptions,
   progress: Progress,
 ): AsyncGenerator<string> {
-  const { columns, itemCount } = await collectColumns(source, 'csv');
+  const collected = await collectColumns(source, 'csv', progress);
+  if (!collected) return;
+  const { columns, itemCount } = collected;
   const width = columns.names.length;
   const quote = csvQuoter(options.delimiter);
   const field = options.escapeFormulas ? (text: string) => quote(neutraliseFormula(text)) : quote;

@@ -44,7 +44,9 @@ export async function* htmlPieces(
   options: ResolvedExportOptions,
   progress: Progress,
 ): AsyncGenerator<string> {
-  const { columns, itemCount } = await collectColumns(source, 'html');
+  const collected = await collectColumns(source, 'html', progress);
+  if (!collected) return;
+  const { columns, itemCount } = collected;
   const chunks = new Chunker();
   chunks.add(pageHead(options.feedTitle, columns.names));
   for await (const item of eachItem(source, itemCount)) {

@@ -11,7 +11,7 @@ import type { ItemSource } from './items.js';
 import { jsonlPieces, jsonPieces } from './json.js';
 import { type ExportOptions, type ResolvedExportOptions, resolveExportOptions } from './options.js';
 import { rssPieces } from './rss.js';
-import { createProgress, type Progress, textReadable } from './text-stream.js';
+import { createProgress, onDestroy, type Progress, textReadable } from './text-stream.js';
 import { xlsxReadable } from './xlsx.js';
 import { xmlPieces } from './xml.js';
 
@@ -73,8 +73,12 @@ export function exportStream(
     );
   }
   const progress = createProgress(resolved.onProgress);
-  if (checked === 'xlsx') return xlsxReadable(source, resolved, progress);
-  return textReadable(TEXT_FORMATS[checked](source, resolved, progress), resolved.bom);
+  const stream =
+    checked === 'xlsx'
+      ? xlsxReadable(source, resolved, progress)
+      : textReadable(TEXT_FORMATS[checked](source, resolved, progress), resolved.bom);
+  onDestroy(stream, () => progress.stop());
+  return stream;
 }
 
 /** What {@link exportToFile} wrote. */

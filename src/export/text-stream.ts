@@ -8,9 +8,16 @@ export const PROGRESS_EVERY = 1000;
 
 const BOM = '\uFEFF';
 
-/** Counts items written and reports them to `onProgress`, every {@link PROGRESS_EVERY} items and at the end. */
+/**
+ * The bookkeeping of one export: counts items written and reports them to `onProgress` (every
+ * {@link PROGRESS_EVERY} items and at the end), and knows when the reader went away.
+ */
 export interface Progress {
   readonly items: number;
+  /** True once the output stream is being destroyed: writers stop reading the source. */
+  readonly stopped: boolean;
+  /** The output stream is being destroyed. */
+  stop(): void;
   /** One more item written. */
   tick(): void;
   /** All items written: reports the total. */
@@ -19,9 +26,16 @@ export interface Progress {
 
 export function createProgress(onProgress: ((itemsWritten: number) => void) | undefined): Progress {
   let items = 0;
+  let stopped = false;
   return {
     get items() {
       return items;
+    },
+    get stopped() {
+      return stopped;
+    },
+    stop() {
+      stopped = true;
     },
     tick() {
       items += 1;
@@ -80,4 +94,17 @@ async function* batched(pieces: AsyncIterable<string>, bom: boolean): AsyncGener
  */
 export function textReadable(pieces: AsyncIterable<string>, bom: boolean): Readable {
   return Readable.from(batched(pieces, bom), { objectMode: false });
+}
+
+/**
+ * Calls `listener` as soon as `stream` starts being destroyed (by its reader, or by an error).
+ * `close` is too late for this: a stream made by `Readable.from` emits it only once its producer
+ * reaches its next `yield`, which a long column pass does not do for a while.
+ */
+export function onDestroy(stream: Readable, listener: () => void): void {
+  const destroy = stream._destroy.bind(stream);
+  stream._destroy = (error, callback) => {
+    listener();
+    destroy(error, callback);
+  };
 }

@@ -124,7 +124,9 @@ async function writeWorkbook(
   progress: Progress,
   maxRows: number,
 ): Promise<void> {
-  const { columns, itemCount } = await collectColumns(source, 'xlsx');
+  const collected = await collectColumns(source, 'xlsx', progress);
+  if (!collected || out.destroyed) return;
+  const { columns, itemCount } = collected;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: false,
