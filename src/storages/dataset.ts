@@ -21,6 +21,13 @@ export const PUSH_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Items fetched per `listItems` call while iterating. */
 const PAGE_SIZE = 1000;
 
+/**
+ * What a dataset item may be typed as: any object type, interfaces included (as in Crawlee, whose
+ * `Dictionary` has `any` values for the same reason).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: an interface without an index signature only fits `any` values
+export type DatasetItem = Record<string, any>;
+
 /** Options of {@link Dataset.forEach}, {@link Dataset.map}, {@link Dataset.reduce} and iteration. */
 export type DatasetIteratorOptions = DatasetListOptions;
 
@@ -121,20 +128,20 @@ function checkIteratee(fn: unknown, method: string): void {
  * for await (const item of dataset) console.log(item.title);
  * await dataset.exportToFile('out/products.csv', 'csv');
  */
-export class Dataset<Data extends Dictionary = Dictionary> {
+export class Dataset<Data extends DatasetItem = DatasetItem> {
   /** The dataset's id. */
   readonly id: string;
   /** The dataset's name; `undefined` when unnamed. The run's default dataset is named `default`. */
   readonly name: string | undefined;
   /** The client of this dataset (the Apify client shape). */
-  readonly client: DatasetClient<Data>;
+  readonly client: DatasetClient;
   private readonly storageClient: StorageClient;
 
   private constructor(storageClient: StorageClient, info: DatasetInfo) {
     this.storageClient = storageClient;
     this.id = info.id;
     this.name = info.name ?? undefined;
-    this.client = storageClient.dataset(info.id) as unknown as DatasetClient<Data>;
+    this.client = storageClient.dataset(info.id);
   }
 
   /**
@@ -148,7 +155,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    * @throws StorageError `STORAGE_INVALID_NAME` for a name that breaks the platform rule,
    *   `STORAGE_INVALID_OPTION` for an unknown option.
    */
-  static async open<Data extends Dictionary = Dictionary>(
+  static async open<Data extends DatasetItem = DatasetItem>(
     nameOrId?: string | null,
     options: OpenStorageOptions = {},
   ): Promise<Dataset<Data>> {
@@ -170,7 +177,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    * Pushes to the default dataset: `(await Dataset.open()).pushData(data)`.
    * @throws StorageError see {@link Dataset.pushData}
    */
-  static async pushData<Data extends Dictionary = Dictionary>(data: Data | Data[]): Promise<void> {
+  static async pushData<Data extends DatasetItem = DatasetItem>(data: Data | Data[]): Promise<void> {
     return (await Dataset.open<Data>()).pushData(data);
   }
 
@@ -178,7 +185,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    * Reads the default dataset: `(await Dataset.open()).getData(options)`.
    * @throws StorageError see {@link Dataset.getData}
    */
-  static async getData<Data extends Dictionary = Dictionary>(
+  static async getData<Data extends DatasetItem = DatasetItem>(
     options: DatasetListOptions = {},
   ): Promise<PaginatedList<Data>> {
     return (await Dataset.open<Data>()).getData(options);
@@ -198,7 +205,9 @@ export class Dataset<Data extends Dictionary = Dictionary> {
   async pushData(data: Data | Data[]): Promise<void> {
     const items = Array.isArray(data) ? data : [data];
     const sizes = items.map((item, index) => checkedSize(item, index));
-    for (const chunk of chunkBySize(items, sizes, PUSH_CHUNK_BYTES)) await this.client.pushItems(chunk);
+    for (const chunk of chunkBySize(items as Dictionary[], sizes, PUSH_CHUNK_BYTES)) {
+      await this.client.pushItems(chunk);
+    }
   }
 
   /**
@@ -210,7 +219,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    * @throws StorageError `STORAGE_INVALID_OPTION`, `STORAGE_NOT_FOUND`
    */
   async getData(options: DatasetListOptions = {}): Promise<PaginatedList<Data>> {
-    return this.client.listItems(options);
+    return (await this.client.listItems(options)) as PaginatedList<Data>;
   }
 
   /**
@@ -231,7 +240,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    * @throws StorageError `STORAGE_INVALID_OPTION`, `STORAGE_NOT_FOUND`
    */
   values(options: DatasetIteratorOptions = {}): AsyncIterable<Data> {
-    const client = this.client as unknown as DatasetClient;
+    const { client } = this;
     return {
       [Symbol.asyncIterator]: () => pagesOf(client, options)[Symbol.asyncIterator](),
     } as AsyncIterable<Data>;
@@ -322,8 +331,7 @@ export class Dataset<Data extends Dictionary = Dictionary> {
    */
   exportTo(format: ExportFormat, options: DatasetDownloadOptions & ExportOptions = {}): Readable {
     const { list, format: formatOptions } = splitExportOptions(options);
-    const client = this.client as unknown as DatasetClient;
-    return exportStream(format, () => pagesOf(client, list), formatOptions);
+    return exportStream(format, () => pagesOf(this.client, list), formatOptions);
   }
 
   /**
@@ -340,7 +348,6 @@ export class Dataset<Data extends Dictionary = Dictionary> {
     options: DatasetDownloadOptions & ExportOptions = {},
   ): Promise<ExportFileResult> {
     const { list, format: formatOptions } = splitExportOptions(options);
-    const client = this.client as unknown as DatasetClient;
-    return exportToFile(path, format, () => pagesOf(client, list), formatOptions);
+    return exportToFile(path, format, () => pagesOf(this.client, list), formatOptions);
   }
 }

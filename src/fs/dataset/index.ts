@@ -2,7 +2,7 @@
  * Datasets of the fs engine: one JSON file per item (`000000001.json` …) and `__metadata__.json`,
  * the layout @crawlee/memory-storage and @apify/storage-local use.
  */
-import type { CollectionClient, DatasetClient, DatasetInfo } from '../../client/types.js';
+import type { DatasetClient } from '../../client/types.js';
 import type { FsContext } from '../context.js';
 import { createDatasetCollectionClient } from './collection.js';
 import { downloadItems } from './download.js';
@@ -24,7 +24,6 @@ export interface FsDatasetClient extends DatasetClient {
   iterateItems(options?: Parameters<DatasetClient['listItems']>[0]): Promise<ItemStream>;
 }
 
-export type { CollectionClient, DatasetInfo };
 export { createDatasetCollectionClient };
 
 /** The `dataset(idOrName)` client of the fs engine. Nothing is read until a method is called. */
