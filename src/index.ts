@@ -18,7 +18,12 @@ export {
 } from './export/index.js';
 export { createFsClient, type FsClient } from './fs/index.js';
 export { type ActorStorageServer, createServer, type ServerOptions } from './server/index.js';
-export { Dataset, type DatasetItem, type DatasetIteratorOptions, PUSH_CHUNK_BYTES } from './storages/dataset.js';
+export {
+  Dataset,
+  type DatasetItem,
+  type DatasetIteratorOptions,
+  PUSH_CHUNK_BYTES,
+} from './storages/dataset.js';
 export {
   type ForEachKeyOptions,
   type KeyConsumer,
