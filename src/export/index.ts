@@ -1,3 +1,32 @@
+/**
+ * Dataset export: items in, a byte stream out, in the formats of the Apify API
+ * (`GET /v2/datasets/{id}/items?format=…`). One file per format; this file holds the contract.
+ *
+ * Decisions, for users and for the README:
+ * - **json** is the API's layout: `[{` … `},\n{` … `}]`, each item `JSON.stringify(item, null, 2)`
+ *   (the platform's documented output); `[]` when empty. **jsonl**: one compact object per line.
+ * - **Tabular formats** (csv, xlsx, html) flatten nested values into columns named by their path
+ *   joined with `/` (`address/city`, `tags/0`, `visits/1/ms`). Column order is first appearance
+ *   across items, a nested column staying next to its siblings. Empty objects and arrays give no
+ *   column. At most 2000 columns and 200 characters per column name, as on the platform; past
+ *   either, the stream fails with `STORAGE_INVALID_VALUE` before its first byte (nothing is
+ *   truncated silently). The source is read twice: columns first, then rows (no more rows than
+ *   the first pass saw, so items appended meanwhile are left out consistently).
+ * - **Formula injection**: in csv and xlsx, a text cell (and a column name) starting with `=`, `+`,
+ *   `-`, `@`, tab or CR, or a full-width `＝＋－＠`, gets a leading `'` (OWASP "CSV Injection").
+ *   Numbers are never touched (-5 stays -5); `escapeFormulas: false` turns it off.
+ * - **csv**: RFC 4180 quoting (delimiter, `"`, CR, LF), `\n` line ends, a one-character delimiter,
+ *   BOM on by default. **xlsx**: exceljs' streaming writer; text over 32,767 characters (Excel's
+ *   cell limit) is cut; past 1,048,576 rows the items go on to sheet "Items 2".
+ * - **xml / rss** follow the platform's conventions: properties become elements, arrays repeat
+ *   the element, null is `<name/>`, a `@` object gives attributes and a `#` scalar the text.
+ *   Property names are made valid XML names (`#debug` → `_debug`, `2024` → `_2024`); characters
+ *   XML cannot carry become U+FFFD; CR is kept as `&#13;`. RSS 2.0 with channel title, link
+ *   (`feedLink`, our addition; default `about:blank`) and description. **html**: one standalone
+ *   page with an escaped table.
+ * - Streaming: items are pulled only as the output is read, output comes in ~64 KiB chunks, and
+ *   destroying the stream stops reading the source, even in the middle of the column pass.
+ */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
