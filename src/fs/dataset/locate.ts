@@ -65,5 +65,7 @@ export async function openDataset(ctx: FsContext, loc: StoreLocation): Promise<D
       state.opening = undefined;
     });
   await state.opening;
+  // `loc` was read before the open finished; the metadata as repaired is the truth now.
+  if (state.meta) loc.metadata = state.meta;
   return state;
 }

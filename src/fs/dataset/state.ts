@@ -87,19 +87,16 @@ export function baseMetadata(state: DatasetState): StoreMetadata {
 }
 
 /**
- * The newer of the metadata just read from disk and the metadata this process last wrote or
- * repaired (the disk copy may predate a repair this process made a moment ago). Call after the
- * dataset was opened.
+ * The metadata to report: the copy just read from disk, or what this process knows when that copy
+ * is incomplete (written by a peer). Call after {@link openDataset} (which refreshes `loc`).
  */
 export function currentMetadata(loc: StoreLocation, state: DatasetState): DatasetMetadata {
-  const disk = loc.metadata;
-  if (isCompleteMetadata(disk) && (!state.meta || disk.itemCount >= state.meta.itemCount)) return disk;
-  return state.meta as DatasetMetadata;
+  return isCompleteMetadata(loc.metadata) ? loc.metadata : (state.meta as DatasetMetadata);
 }
 
-/** The number of items readers may see: the larger committed count of disk and this process. */
+/** The number of items readers may see: the committed count on disk (or, from a peer's metadata without one, ours). */
 export function currentItemCount(loc: StoreLocation, state: DatasetState): number {
   const disk = loc.metadata.itemCount;
-  const onDisk = typeof disk === 'number' && Number.isSafeInteger(disk) && disk >= 0 ? disk : 0;
-  return Math.max(onDisk, state.meta?.itemCount ?? 0);
+  if (typeof disk === 'number' && Number.isSafeInteger(disk) && disk >= 0) return disk;
+  return state.meta?.itemCount ?? 0;
 }
