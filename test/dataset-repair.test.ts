@@ -169,4 +169,12 @@ describe('dataset repair on open', () => {
     });
     expect(await readMeta(folder)).toMatchObject({ cleanItemCount: 3, fields: ['n'] });
   });
+
+  it("lists only folders that can be opened (not a peer's temp folders)", async () => {
+    await makeDataset('__CRAWLEE_TEMPORARY_0_123', { items: [1] });
+    await makeDataset('real-one', { items: [1, 2] });
+    const all = await client.datasets().list({ unnamed: true });
+    expect(all.items.map((d) => d.name)).toEqual(['real-one']);
+    expect(all.items[0]?.itemCount).toBe(2);
+  });
 });

@@ -1,7 +1,9 @@
+import { basename } from 'node:path';
 import type { CollectionClient, DatasetInfo, PaginatedList } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
 import { isPlainObject } from '../../items/index.js';
 import type { FsContext } from '../context.js';
+import { validateIdOrName } from '../layout.js';
 import { getOrCreateStore, listStores } from '../stores.js';
 import { infoOf } from './info.js';
 import { initialDatasetFields } from './metadata.js';
@@ -14,6 +16,15 @@ interface ListOptions {
   limit: number;
   desc: boolean;
   unnamed: boolean;
+}
+
+function isAddressable(folder: string): boolean {
+  try {
+    validateIdOrName(folder);
+    return true;
+  } catch {
+    return false; // not a name or id anyone can open
+  }
 }
 
 function invalid(option: string, message: string): StorageError {
@@ -55,7 +66,10 @@ function checkListOptions(raw: unknown = {}): ListOptions {
 async function listDatasets(ctx: FsContext, raw?: unknown): Promise<PaginatedList<DatasetInfo>> {
   const options = checkListOptions(raw);
   await ctx.ready;
-  let stores = await listStores(ctx.config.storageDir, 'datasets');
+  // Folders that cannot be addressed (a peer's temp folders such as `__CRAWLEE_TEMPORARY_…`) are not datasets.
+  let stores = (await listStores(ctx.config.storageDir, 'datasets')).filter((loc) =>
+    isAddressable(basename(loc.dir)),
+  );
   if (!options.unnamed) stores = stores.filter((loc) => loc.name !== undefined);
   if (options.desc) stores.reverse();
   const page = stores.slice(options.offset, options.offset + options.limit);
