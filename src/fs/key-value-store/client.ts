@@ -172,7 +172,7 @@ export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsK
     async recordExists(key: string): Promise<boolean> {
       validateKey(key);
       return withStore('Checking a record', async (h) => {
-        await h.index.ensureFresh(h.lock);
+        await h.index.ensureFresh();
         return h.index.entries.has(key);
       });
     },

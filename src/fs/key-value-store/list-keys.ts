@@ -53,7 +53,7 @@ async function sizeOrUndefined(h: StoreHandle, key: string): Promise<KeyValueSto
 
 /** One page of keys. `nextExclusiveStartKey` is absent on the last page. */
 export async function listKeysPage(h: StoreHandle, query: ListKeysQuery): Promise<ListKeysResult> {
-  await h.index.ensureFresh(h.lock);
+  await h.index.ensureFresh();
   const keys = h.index.sortedKeys();
   const { limit, exclusiveStartKey, prefix } = query;
   let at = exclusiveStartKey === undefined ? 0 : lowerBound(keys, exclusiveStartKey, true);

@@ -59,8 +59,8 @@ async function sniff(handle: FileHandle): Promise<string> {
  * the record changed meanwhile (the caller reads again).
  */
 async function quarantine(h: StoreHandle, key: string, target: Target, error: Error) {
-  return h.lock.run(async ({ epoch }) => {
-    await h.index.ensureFresh(h.lock, epoch);
+  return h.lock.run(async () => {
+    await h.index.ensureFresh();
     const entry = h.index.entries.get(key);
     if (!entry || entry.file !== target.file || target.contentType === undefined) return undefined;
     const path = join(h.location.dir, target.file);
@@ -88,7 +88,7 @@ function decode(buf: Buffer, contentType: string, sniffed: boolean): Decoded & {
 type Attempt = { done: true; record: KeyValueStoreRecord | undefined } | { done: false };
 
 async function readOnce(h: StoreHandle, key: string, mode: ReadMode): Promise<Attempt> {
-  await h.index.ensureFresh(h.lock);
+  await h.index.ensureFresh();
   const entry = h.index.entries.get(key);
   if (!entry) return { done: true, record: undefined };
   const target = await currentTarget(h, entry);

@@ -3,25 +3,30 @@
  * `readdir` (plus the sidecars) and reused while the folder has not changed, so that reads and key
  * listings on a store of many records do not list the folder on every call.
  *
- * Whether the cache is still valid:
- * - while this process holds the store lock in the epoch the index was synced in: always (nobody
- *   else can write);
- * - otherwise the folder's mtime must equal the one recorded, and that mtime must be older than the
- *   listing by more than the timestamp granularity (RACY_MS), else a change in the same clock tick
- *   would go unseen (git's "racily clean" rule). Such a listing is re-checked on the next access.
- * A refresh lists the folder again and reads only the sidecars that are new or whose files changed.
+ * The cache is valid while the folder's mtime equals the one seen at the last listing, and that
+ * mtime was older than the listing by more than the timestamp granularity: otherwise a change made
+ * in the same clock tick would go unseen (git's "racily clean" rule), and the next access lists
+ * again. A listing reads only the sidecars that are new or whose files changed.
+ *
+ * Writers do not list the folder (that would make each write cost O(records)): they read the key's
+ * own sidecar and record their change here (`applyChange`). Any write moves the folder's mtime, so
+ * the next reader lists again; changes this process made meanwhile are kept (`mergeTouched`).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { moveAside, readFileOrUndefined } from '../atomic-write.js';
-import type { StoreLock } from '../locks.js';
+import { readFileOrUndefined } from '../atomic-write.js';
 import { asKey, isLayoutFile, isSidecarName, naturalKey, sidecarFileName } from './naming.js';
 import { type RecordEntry, resolveEntries, type SidecarState } from './resolve-entries.js';
 import { parseSidecar, type Sidecar } from './sidecar.js';
 import { SortedKeys } from './sorted-keys.js';
 
-/** A folder mtime this close to the listing may hide a change made in the same clock tick. */
-const RACY_MS = 2000;
+/**
+ * A folder mtime this close to the listing may hide a change made in the same clock tick: a few
+ * scheduler ticks on filesystems with sub-second timestamps, more than 2 s on those that keep
+ * whole seconds (FAT, HFS+, some network filesystems).
+ */
+const RACY_MS = 50;
+const RACY_MS_COARSE = 2100;
 /** Sidecars read at once during a refresh. */
 const READ_BATCH = 64;
 
@@ -40,42 +45,30 @@ export class RecordIndex {
   private readonly sidecars = new Map<string, SidecarState>();
   private readonly statSizes = new Map<string, number>();
   private token: Token | undefined;
-  private lockEpoch: number | undefined;
+  /** The lock epoch in which writers last proved the folder still holds this store. */
+  checkedEpoch: number | undefined;
   private version = 0;
   private readonly touched = new Map<string, number>();
   private mutex: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {}
 
-  /**
-   * Makes the index reflect the folder. `epoch` is given by writers holding the store lock: the
-   * index is then exact for the rest of that epoch.
-   */
-  async ensureFresh(lock: StoreLock, epoch?: number): Promise<void> {
-    const valid = async (): Promise<boolean> =>
-      epoch !== undefined
-        ? this.lockEpoch === epoch
-        : (lock.held && this.lockEpoch === lock.epoch) || (await this.mtimeUnchanged());
-    if (await valid()) return;
+  /** Makes the index reflect the folder, listing it again only when it may have changed. */
+  async ensureFresh(): Promise<void> {
+    if (await this.mtimeUnchanged()) return;
     const startedBefore = this.refreshCount;
     const run = this.mutex.then(async () => {
-      // A reader may reuse a listing that began after it was called; a writer needs one of its epoch.
-      if (epoch === undefined && this.refreshCount > startedBefore) return;
-      if (!(await valid())) await this.refresh(epoch);
+      // A listing that began after this call was made is as fresh as one of our own.
+      if (this.refreshCount > startedBefore) return;
+      if (!(await this.mtimeUnchanged())) await this.refresh();
     });
     this.mutex = run.catch(() => undefined); // the next caller retries; this caller gets the error
     await run;
   }
 
-  /** True when the index was brought up to date under the store lock in this epoch. */
-  syncedIn(epoch: number): boolean {
-    return this.lockEpoch === epoch;
-  }
-
   /** Forces the next access to list the folder again (after a read found the index out of date). */
   markStale(): void {
     this.token = undefined;
-    this.lockEpoch = undefined;
   }
 
   /**
@@ -105,13 +98,6 @@ export class RecordIndex {
     if (sidecar) this.sidecars.set(sidecarFileName(key), { sidecar, fresh: true });
   }
 
-  /** After a change under the lock: the folder's new mtime is ours. */
-  async recordToken(epoch: number): Promise<void> {
-    const st = await stat(this.dir, { bigint: true });
-    this.token = { mtimeNs: st.mtimeNs, trusted: Date.now() - Number(st.mtimeMs) > RACY_MS };
-    this.lockEpoch = epoch;
-  }
-
   /** Keys in UTF-8 binary order. */
   sortedKeys(): readonly string[] {
     return this.sorted.keys(this.entries.keys());
@@ -133,7 +119,7 @@ export class RecordIndex {
     return st.mtimeNs === this.token.mtimeNs;
   }
 
-  private async refresh(epoch: number | undefined): Promise<void> {
+  private async refresh(): Promise<void> {
     this.refreshCount += 1;
     const startVersion = this.version;
     const before = await stat(this.dir, { bigint: true });
@@ -144,7 +130,7 @@ export class RecordIndex {
 
     const foreign = this.token === undefined || before.mtimeNs !== this.token.mtimeNs;
     const toRead = this.sidecarsToRead(names, foreign);
-    await this.readSidecars(toRead, epoch !== undefined, names);
+    await this.readSidecars(toRead, names);
 
     const valueFiles = [...names].filter((n) => !isSidecarName(n));
     const sidecarNames = [...names].filter(isSidecarName);
@@ -155,9 +141,9 @@ export class RecordIndex {
     this.names = names;
     this.sorted.reset();
     this.touched.clear();
-    const trusted = this.version === startVersion && listedAt - Number(before.mtimeMs) > RACY_MS;
-    this.token = { mtimeNs: before.mtimeNs, trusted };
-    this.lockEpoch = epoch;
+    const coarse = before.mtimeNs % 1_000_000_000n === 0n;
+    const racy = listedAt - Number(before.mtimeMs) <= (coarse ? RACY_MS_COARSE : RACY_MS);
+    this.token = { mtimeNs: before.mtimeNs, trusted: this.version === startVersion && !racy };
   }
 
   /** New sidecars, and after a change by another process, the sidecars of keys whose files changed. */
@@ -180,7 +166,7 @@ export class RecordIndex {
     return [...out];
   }
 
-  private async readSidecars(list: string[], underLock: boolean, names: Set<string>): Promise<void> {
+  private async readSidecars(list: string[], names: Set<string>): Promise<void> {
     for (let i = 0; i < list.length; i += READ_BATCH) {
       await Promise.all(
         list.slice(i, i + READ_BATCH).map(async (name) => {
@@ -191,12 +177,6 @@ export class RecordIndex {
             return;
           }
           const sidecar = parseSidecar(buf.toString('utf8'));
-          if (!sidecar && underLock && !looksLikeJson(buf)) {
-            // Only under the lock: a writer may not be replacing it right now, so it is truly unreadable.
-            await moveAside(this.dir, path, 'record sidecar does not parse as JSON');
-            names.delete(name);
-            return;
-          }
           this.sidecars.set(name, { sidecar, fresh: true });
         }),
       );
@@ -211,15 +191,6 @@ export class RecordIndex {
       if (current) entries.set(key, current);
       else entries.delete(key);
     }
-  }
-}
-
-function looksLikeJson(buf: Buffer): boolean {
-  try {
-    JSON.parse(buf.toString('utf8'));
-    return true;
-  } catch {
-    return false; // not JSON at all
   }
 }
 

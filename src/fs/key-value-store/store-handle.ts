@@ -41,12 +41,12 @@ export function storeMoved(location: StoreLocation): StorageError {
 }
 
 /**
- * Run first in every write, under the store lock: proves the folder still holds the store this
- * handle was made for (once per lock epoch), then brings the index up to date for the epoch.
+ * Run first in every write, under the store lock: proves, once per lock epoch, that the folder
+ * still holds the store this handle was made for (it may have been deleted and created again).
  * @throws StorageError `STORAGE_NOT_FOUND` (with `details.moved`) when the folder holds another store.
  */
 export async function prepareWrite(h: StoreHandle, epoch: number): Promise<void> {
-  if (h.index.syncedIn(epoch)) return;
+  if (h.index.checkedEpoch === epoch) return;
   const meta = await readJson<StoreMetadata>(join(h.location.dir, METADATA_FILE));
   const id = meta.state === 'ok' && meta.value && typeof meta.value === 'object' ? meta.value.id : undefined;
   if (
@@ -55,5 +55,5 @@ export async function prepareWrite(h: StoreHandle, epoch: number): Promise<void>
   ) {
     throw storeMoved(h.location);
   }
-  await h.index.ensureFresh(h.lock, epoch);
+  h.index.checkedEpoch = epoch;
 }

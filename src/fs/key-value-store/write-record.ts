@@ -3,26 +3,74 @@
  * sidecar, then removes files the key had under another extension: a crash at any point leaves
  * either the old record or the new one readable (a sidecar whose file is missing is ignored; a
  * value file without its sidecar is read by extension).
+ *
+ * A write does not list the folder: the key's own sidecar, read under the lock, says which file
+ * holds its current value, and the index adds what it knows of files other tools left for the key.
  */
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toStorageError } from '../../errors.js';
-import { writeAtomic, writeStreamAtomic } from '../atomic-write.js';
+import { isErrno, toStorageError } from '../../errors.js';
+import { moveAside, readFileOrUndefined, writeAtomic, writeStreamAtomic } from '../atomic-write.js';
 import { resolveWithin } from '../layout.js';
 import type { Payload } from './encode.js';
-import { extensionFor, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
+import { candidateFiles, extensionFor, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
 import type { RecordEntry } from './resolve-entries.js';
-import { type Sidecar, sidecarText } from './sidecar.js';
+import { parseSidecar, type Sidecar, sidecarText } from './sidecar.js';
 import { prepareWrite, type StoreHandle } from './store-handle.js';
 
 async function removeFiles(dir: string, names: readonly string[]): Promise<void> {
   await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
 }
 
-/** Every file of `key` on disk: its value, its sidecar, and stale files from earlier writes. */
-function filesOf(h: StoreHandle, key: string): string[] {
+/** Files of `key` the index knows of: its value, its sidecar, stale files from earlier writes. */
+function knownFilesOf(h: StoreHandle, key: string): string[] {
   const entry = h.index.entries.get(key);
-  return [...new Set([...(entry?.files ?? []), ...(h.index.leftovers.get(key) ?? [])])];
+  return [...(entry?.files ?? []), ...(h.index.leftovers.get(key) ?? [])];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/**
+ * The value file the key's sidecar claims right now (read under the lock, so exact even when
+ * another process wrote the key since the index last listed the folder). A sidecar that does not
+ * parse is moved aside.
+ */
+async function claimedBySidecar(h: StoreHandle, key: string): Promise<string | undefined> {
+  const path = join(h.location.dir, sidecarFileName(key));
+  const buf = await readFileOrUndefined(path);
+  if (buf === undefined) return undefined;
+  const sidecar = parseSidecar(buf.toString('utf8'));
+  if (!sidecar) {
+    if (!isJsonText(buf)) await moveAside(h.location.dir, path, 'record sidecar does not parse as JSON');
+    return undefined;
+  }
+  for (const file of candidateFiles(key, sidecar.contentType, sidecar.extension)) {
+    if (await exists(join(h.location.dir, file))) return file;
+  }
+  return undefined;
+}
+
+function isJsonText(buf: Buffer): boolean {
+  try {
+    JSON.parse(buf.toString('utf8'));
+    return true;
+  } catch {
+    return false; // not JSON at all: a damaged sidecar
+  }
+}
+
+/** Every file of `key`: the one its sidecar claims now, and those the index knows of. */
+async function filesOf(h: StoreHandle, key: string): Promise<string[]> {
+  const claimed = await claimedBySidecar(h, key);
+  return [...new Set([...(claimed === undefined ? [] : [claimed]), ...knownFilesOf(h, key)])];
 }
 
 async function writeValue(path: string, payload: Payload, fsync: boolean): Promise<number> {
@@ -73,6 +121,7 @@ export async function writeRecord(
     const sidecarName = sidecarFileName(key);
     const path = resolveWithin(dir, file);
     await relocateOccupant(h, file);
+    const before = await filesOf(h, key);
     let size: number;
     try {
       size = await writeValue(path, payload, h.fsync);
@@ -81,7 +130,7 @@ export async function writeRecord(
     }
     const sidecar: Sidecar = { key, contentType, extension, size };
     await writeSidecar(h, sidecar);
-    const stale = filesOf(h, key).filter((f) => f !== file && f !== sidecarName);
+    const stale = before.filter((f) => f !== file && f !== sidecarName);
     await removeFiles(dir, stale);
     const entry: RecordEntry = {
       key,
@@ -92,7 +141,6 @@ export async function writeRecord(
       files: [file, sidecarName],
     };
     h.index.applyChange(key, entry, stale, [file, sidecarName], sidecar);
-    await h.index.recordToken(epoch);
   });
 }
 
@@ -100,14 +148,16 @@ export async function writeRecord(
 export async function deleteRecordFiles(h: StoreHandle, key: string): Promise<void> {
   await h.lock.run(async ({ epoch }) => {
     await prepareWrite(h, epoch);
-    const files = filesOf(h, key);
-    if (files.length === 0) return;
+    // Unlike a write, a delete must find files placed by hand since the last listing too.
+    await h.index.ensureFresh();
+    const found = await filesOf(h, key);
+    if (found.length === 0) return;
+    const files = [...new Set([...found, sidecarFileName(key)])];
     await removeFiles(
       h.location.dir,
       files.filter((f) => !isSidecarName(f)),
     );
     await removeFiles(h.location.dir, files.filter(isSidecarName));
     h.index.applyChange(key, undefined, files, []);
-    await h.index.recordToken(epoch);
   });
 }
