@@ -17,6 +17,7 @@ export {
   XLSX_MAX_ROWS,
 } from './export/index.js';
 export { createFsClient, type FsClient } from './fs/index.js';
+export { computeUniqueKey, normalizeUrl } from './fs/request-queue/index.js';
 export { type ActorStorageServer, createServer, type ServerOptions } from './server/index.js';
 export {
   Dataset,
@@ -30,3 +31,10 @@ export {
   KeyValueStore,
   type SetValueOptions,
 } from './storages/key-value-store.js';
+export {
+  type RequestLike,
+  type RequestOptions,
+  RequestQueue,
+  type RequestQueueOpenOptions,
+  type RequestQueueOperationInfo,
+} from './storages/request-queue.js';
