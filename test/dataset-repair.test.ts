@@ -177,4 +177,14 @@ describe('dataset repair on open', () => {
     expect(all.items.map((d) => d.name)).toEqual(['real-one']);
     expect(all.items[0]?.itemCount).toBe(2);
   });
+
+  it('reads a healthy dataset without taking its lock (readers never wait for writers)', async () => {
+    await makeDataset('healthy', { items: range(1, 3), metadata: metadata(3) });
+    expect(ns((await client.dataset('healthy').listItems()).items)).toEqual([1, 2, 3]);
+    expect((await client.dataset('healthy').get())?.itemCount).toBe(3);
+    expect(await readdir(dir)).not.toContain('.locks');
+    await client.dataset('healthy').pushItems({ n: 4 });
+    expect(await readdir(dir)).toContain('.locks');
+    expect(ns((await client.dataset('healthy').listItems()).items)).toEqual([1, 2, 3, 4]);
+  });
 });

@@ -3,6 +3,8 @@ import { StorageError } from '../../errors.js';
 import type { FsContext } from '../context.js';
 import { validateIdOrName } from '../layout.js';
 import { findStore, readStoreFolder, type StoreLocation } from '../stores.js';
+import { itemExists } from './files.js';
+import { type DatasetMetadata, isCompleteMetadata } from './metadata.js';
 import { loadUnderLock } from './repair.js';
 import { type DatasetState, lockOf, stateOf } from './state.js';
 
@@ -50,12 +52,29 @@ export function forgetFolders(ctx: FsContext, ...idsOrNames: Array<string | unde
 }
 
 /**
- * The state of the dataset at `loc`, opened: the first time in this process, its metadata is
- * checked under the store lock and repaired when it lags the files or is missing.
+ * True when `loc`'s metadata can be trusted without the lock: it is complete, and no item file
+ * follows its count (a file there means a writer is busy, or crashed before updating the count).
+ */
+async function isHealthy(loc: StoreLocation): Promise<boolean> {
+  return isCompleteMetadata(loc.metadata) && !(await itemExists(loc.dir, loc.metadata.itemCount + 1));
+}
+
+/**
+ * The state of the dataset at `loc`, opened. The first time in this process, the metadata is
+ * checked: when it is complete and nothing follows its count, it is taken as it is (no lock, so
+ * readers never wait and a read-only folder can be read); otherwise it is repaired under the store
+ * lock (see loadUnderLock).
  */
 export async function openDataset(ctx: FsContext, loc: StoreLocation): Promise<DatasetState> {
   const state = stateOf(ctx, loc);
   if (state.opened) return state;
+  if (!state.opening && (await isHealthy(loc))) {
+    state.meta = loc.metadata as DatasetMetadata;
+    state.itemCount = state.meta.itemCount;
+    state.epoch = -1; // loaded without the lock: the first write reloads under it
+    state.opened = true;
+    return state;
+  }
   state.opening ??= lockOf(ctx, state)
     .run(async ({ epoch }) => {
       await loadUnderLock(ctx, state, epoch, loc.metadata);
