@@ -36,6 +36,14 @@ export function parseSidecar(text: string): Sidecar | undefined {
   } catch {
     return undefined; // the caller decides whether to move it aside (only under the store lock)
   }
+  if (typeof raw === 'string') {
+    // @crawlee/memory-storage 3.x writes its sidecars JSON-encoded twice (a JSON string of JSON).
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return undefined; // a JSON string that is not JSON inside: not a sidecar
+    }
+  }
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { key, contentType, extension, size } = raw as Record<string, unknown>;
   if (typeof key !== 'string' || typeof contentType !== 'string' || contentType === '') return undefined;

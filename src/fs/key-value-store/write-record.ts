@@ -120,6 +120,9 @@ export async function writeRecord(
     const file = valueFileName(key, extension);
     const sidecarName = sidecarFileName(key);
     const path = resolveWithin(dir, file);
+    // Files other tools left (a hand-placed INPUT.json, a peer's records) are known from a listing:
+    // list the folder once per process before the first write.
+    if (h.index.refreshCount === 0) await h.index.ensureFresh();
     await relocateOccupant(h, file);
     const before = await filesOf(h, key);
     let size: number;
