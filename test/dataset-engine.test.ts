@@ -1,5 +1,5 @@
 /** Dataset behaviour of the fs engine that apify-client cannot show over HTTP (it recounts pages itself). */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dictionary } from '../src/client/types.js';
@@ -141,5 +141,25 @@ describe('fs engine datasets', () => {
     const onDisk = JSON.parse(await readFile(join(dir, 'datasets', 'reads', '__metadata__.json'), 'utf8'));
     expect(onDisk.stats.readCount).toBe(3);
     expect(new Date(onDisk.accessedAt).getTime()).toBeGreaterThanOrEqual(info!.accessedAt.getTime());
+  });
+
+  it('writes racing a rename land in the renamed folder; writes racing a delete fail as not found', async () => {
+    const dataset = await seeded('racing', [{ n: 0 }]);
+    const { id } = (await dataset.get())!;
+    const byId = client.dataset(id);
+    await Promise.all([byId.pushItems({ n: 1 }), byId.update({ name: 'raced' }), byId.pushItems({ n: 2 })]);
+    const page = await client.dataset('raced').listItems();
+    expect(page.items.map((item) => item.n).sort()).toEqual([0, 1, 2]);
+    expect(await readdir(join(dir, 'datasets'))).toEqual(['raced']);
+
+    const results = await Promise.allSettled([
+      byId.pushItems({ n: 3 }),
+      byId.delete(),
+      byId.pushItems({ n: 4 }),
+    ]);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'STORAGE_NOT_FOUND' });
+    }
+    expect(await byId.get()).toBeUndefined();
   });
 });

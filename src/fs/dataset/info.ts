@@ -55,13 +55,15 @@ export async function updateDataset(ctx: FsContext, idOrName: string, fields: un
   if (update.name === undefined) return infoOf(ctx, loc);
   const state = await openDataset(ctx, loc);
   const newName = update.name;
-  const renamed = await lockOf(ctx, state).run(() =>
-    renameStore(ctx.config.storageDir, loc, newName, { fsync: ctx.config.fsync }),
-  );
+  const renamed = await lockOf(ctx, state).run(async () => {
+    const moved = await renameStore(ctx.config.storageDir, loc, newName, { fsync: ctx.config.fsync });
+    // Inside the lock, so that writes queued behind the rename already use the new folder.
+    state.dir = moved.dir;
+    state.name = moved.name;
+    if (state.meta) state.meta = { ...state.meta, name: moved.metadata.name ?? null };
+    return moved;
+  });
   forgetFolders(ctx, idOrName, loc.name, renamed.name);
-  state.dir = renamed.dir;
-  state.name = renamed.name;
-  if (state.meta) state.meta = { ...state.meta, name: renamed.metadata.name ?? null };
   return infoOf(ctx, renamed);
 }
 
@@ -70,7 +72,10 @@ export async function deleteDataset(ctx: FsContext, idOrName: string): Promise<v
   const loc = await locate(ctx, idOrName);
   if (!loc) return;
   const state = await openDataset(ctx, loc);
-  await lockOf(ctx, state).run(() => deleteStore(ctx.config.storageDir, 'datasets', loc.id));
+  await lockOf(ctx, state).run(async () => {
+    await deleteStore(ctx.config.storageDir, 'datasets', loc.id);
+    state.epoch = -1; // writes queued behind the delete reload, find no folder, and fail as not found
+  });
   forgetFolders(ctx, idOrName, loc.id, loc.name);
   forgetState(ctx, loc.id);
 }
