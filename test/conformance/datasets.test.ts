@@ -548,6 +548,27 @@ describe.each(factories)('datasets over $name', (factory) => {
       expect(lines.map((line) => JSON.parse(line))).toEqual([{ n: 2 }, { n: 3 }]);
     });
 
+    it('passes format options through with the item options (csv delimiter, no BOM)', async ({ skip }) => {
+      const dataset = await seeded('download-csv', 0);
+      await dataset.pushItems([
+        { b: 1, a: 'x', c: 0 },
+        { b: 2, a: 'y', c: 0 },
+      ]);
+      let buffer: Buffer;
+      try {
+        buffer = await dataset.downloadItems('csv', {
+          fields: ['a', 'b'],
+          delimiter: ';',
+          bom: false,
+          desc: true,
+        });
+      } catch (err) {
+        if (isUnimplemented(err)) skip();
+        throw err;
+      }
+      expect(buffer.toString('utf8').trim().split(/\r?\n/)).toEqual(['a;b', 'y;2', 'x;1']);
+    });
+
     it('refuses an unknown format and bad item options', async () => {
       const dataset = await seeded('download-bad', 1);
       await expectCode(() => dataset.downloadItems('pdf' as never), 'STORAGE_UNSUPPORTED_FORMAT', {
