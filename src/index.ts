@@ -17,6 +17,7 @@ export {
   XLSX_MAX_ROWS,
 } from './export/index.js';
 export { createFsClient, type FsClient } from './fs/index.js';
+export type { FsKeyValueStoreClient } from './fs/key-value-store/index.js';
 export { computeUniqueKey, normalizeUrl } from './fs/request-queue/index.js';
 export { type ActorStorageServer, createServer, type ServerOptions } from './server/index.js';
 export {

@@ -4,13 +4,26 @@
  * read correctly, and both read the records we write. Crawlee's own KeyValueStore runs over us.
  */
 import { readdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ApifyStorageLocal } from '@apify/storage-local';
 import { MemoryStorage } from '@crawlee/memory-storage';
 import { Configuration, KeyValueStore as CrawleeKeyValueStore } from 'crawlee';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsClient, type FsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
+
+/** The part of @apify/storage-local 2.x used here (its package exports no types for ESM). */
+interface StorageLocalKvs {
+  setRecord(r: { key: string; value: unknown; contentType?: string }): Promise<void>;
+  getRecord(key: string): Promise<{ value: unknown; contentType?: string } | undefined>;
+}
+interface StorageLocal {
+  keyValueStores(): { getOrCreate(name: string): Promise<unknown> };
+  keyValueStore(name: string): StorageLocalKvs;
+}
+const { ApifyStorageLocal } = createRequire(import.meta.url)('@apify/storage-local') as {
+  ApifyStorageLocal: new (options: { storageDir: string; enableWalMode: boolean }) => StorageLocal;
+};
 
 let dir: string;
 let cleanup: () => Promise<void>;

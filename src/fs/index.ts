@@ -2,7 +2,11 @@ import type { StorageClient } from '../client/types.js';
 import { resolveConfig, type StorageOptions } from '../config.js';
 import type { FsContext } from './context.js';
 import { createDatasetClient, createDatasetCollectionClient, type FsDatasetClient } from './dataset/index.js';
-import { createKeyValueStoreClient, createKeyValueStoreCollectionClient } from './key-value-store/index.js';
+import {
+  createKeyValueStoreClient,
+  createKeyValueStoreCollectionClient,
+  type FsKeyValueStoreClient,
+} from './key-value-store/index.js';
 import { purgeDefaultStorages } from './purge.js';
 import { createRequestQueueClient, createRequestQueueCollectionClient } from './request-queue/index.js';
 
@@ -12,6 +16,8 @@ export interface FsClient extends StorageClient {
   readonly storageDir: string;
   /** The dataset client, with `iterateItems()` for streaming reads (exports, server, CLI). */
   dataset(id: string): FsDatasetClient;
+  /** The key-value store client, iterable `listKeys()`, `keys/values/entries()` and `recordFileUrl()`. */
+  keyValueStore(id: string): FsKeyValueStoreClient;
   purge(): Promise<void>;
   teardown(): Promise<void>;
 }
