@@ -11,9 +11,8 @@ import type {
 } from '../client/types.js';
 import { StorageError } from '../errors.js';
 import { type ExportFileResult, type ExportOptions, exportStream, exportToFile } from '../export/index.js';
-import { toJson } from '../fs/atomic-write.js';
-import { MAX_ITEM_BYTES } from '../fs/dataset/index.js';
-import { DOWNLOAD_FORMAT_OPTION_KEYS, isPlainObject, normalizeItemListOptions } from '../items/index.js';
+import { checkItem } from '../fs/dataset/index.js';
+import { DOWNLOAD_FORMAT_OPTION_KEYS, normalizeItemListOptions } from '../items/index.js';
 import { type OpenStorageOptions, openStorage } from './open.js';
 
 /** Most bytes of JSON sent in one `pushItems` call: well under the API's 9 MiB request limit. */
@@ -32,30 +31,6 @@ export type DatasetItem = Record<string, any>;
 export type DatasetIteratorOptions = DatasetListOptions;
 
 const instances = new WeakMap<StorageClient, Map<string, Dataset>>();
-
-/** Checks one item as the API will, and returns its JSON size. */
-function checkedSize(item: unknown, index: number): number {
-  if (!isPlainObject(item)) {
-    throw new StorageError(
-      'STORAGE_INVALID_VALUE',
-      `Item ${index} is not an object; datasets hold JSON objects.`,
-      {
-        details: { index },
-      },
-    );
-  }
-  const bytes = Buffer.byteLength(toJson(item, `Item ${index}`));
-  if (bytes >= MAX_ITEM_BYTES) {
-    throw new StorageError(
-      'STORAGE_ITEM_TOO_LARGE',
-      `Item ${index} is ${bytes} bytes of JSON; the limit is under ${MAX_ITEM_BYTES}.`,
-      {
-        details: { index, bytes, limit: MAX_ITEM_BYTES },
-      },
-    );
-  }
-  return bytes;
-}
 
 /** Splits items into runs whose JSON array stays under `limit` bytes (an item alone may be larger). */
 function chunkBySize<T>(items: T[], sizes: number[], limit: number): T[][] {
@@ -204,7 +179,7 @@ export class Dataset<Data extends DatasetItem = DatasetItem> {
    */
   async pushData(data: Data | Data[]): Promise<void> {
     const items = Array.isArray(data) ? data : [data];
-    const sizes = items.map((item, index) => checkedSize(item, index));
+    const sizes = items.map((item, index) => Buffer.byteLength(checkItem(item, index)));
     for (const chunk of chunkBySize(items as Dictionary[], sizes, PUSH_CHUNK_BYTES)) {
       await this.client.pushItems(chunk);
     }

@@ -12,7 +12,7 @@ import { type ItemStream, iterateItems, listItems } from './read.js';
 
 export { EXPORT_FORMATS } from './download.js';
 export { DEFAULT_CHUNK, type ItemStream, iterateItems, openItemStream } from './read.js';
-export { MAX_ITEM_BYTES } from './validate-items.js';
+export { checkItem, MAX_ITEM_BYTES } from './validate-items.js';
 
 /** The dataset client of the fs engine: the client interface plus a streaming read. */
 export interface FsDatasetClient extends DatasetClient {

@@ -58,10 +58,15 @@ function storedKeys(item: Record<string, unknown>, json: string): string[] {
   return Object.keys(item).filter((key) => item[key] !== undefined);
 }
 
-/** Checks and serialises one item. */
-function prepareItem(item: unknown, index: number): PreparedItem {
-  if (!isPlainObject(item))
+/**
+ * Checks one dataset item and returns its compact JSON: a JSON object (not an array, not a value
+ * whose `toJSON` gives something else), serialisable, under {@link MAX_ITEM_BYTES}.
+ * @throws StorageError `STORAGE_INVALID_VALUE`, `STORAGE_ITEM_TOO_LARGE`
+ */
+export function checkItem(item: unknown, index: number): string {
+  if (!isPlainObject(item)) {
     throw invalidItem(index, `a dataset item is a JSON object, got ${describe(item)}.`);
+  }
   const json = toJson(item, `Item ${index}`);
   if (!json.startsWith('{')) throw invalidItem(index, 'the item does not serialise to a JSON object.');
   const bytes = Buffer.byteLength(json);
@@ -72,7 +77,13 @@ function prepareItem(item: unknown, index: number): PreparedItem {
       { details: { index, bytes, limit: MAX_ITEM_BYTES } },
     );
   }
-  const keys = storedKeys(item, json);
+  return json;
+}
+
+/** Checks and serialises one item for writing. */
+function prepareItem(item: unknown, index: number): PreparedItem {
+  const json = checkItem(item, index);
+  const keys = storedKeys(item as Record<string, unknown>, json);
   return { text: JSON.stringify(item, null, '\t'), keys, clean: keys.some((key) => !isHiddenField(key)) };
 }
 
