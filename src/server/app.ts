@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StorageClient, StorageInfoBase } from '../client/types.js';
+import { createStaticHandler, webUiApiRoutes } from '../web-ui/index.js';
 import { authorize, parseStoreAddress, presentedToken, type StoreAddress } from './auth.js';
 import { createRouteContext, getStoreInfo, KIND_LABELS } from './context.js';
 import { storeNotFound, toHttpFailure } from './http-errors.js';
@@ -21,7 +22,7 @@ export interface AppOptions {
 }
 
 /** Every route of the API. */
-export const ROUTES = [...datasetRoutes, ...keyValueStoreRoutes, ...requestQueueRoutes];
+export const ROUTES = [...datasetRoutes, ...keyValueStoreRoutes, ...requestQueueRoutes, ...webUiApiRoutes];
 
 /**
  * Checks access to a store route: parses the address, then the token. A caller without a token may
@@ -73,7 +74,9 @@ export function createRequestListener(
   options: AppOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const router = new Router(ROUTES);
+  const serveWebUi = createStaticHandler(); // the storage browser: `/` for browsers, `/ui/*`
   return (req, res) => {
+    if (serveWebUi(req, res)) return;
     handle(req, res, router, options).catch((err: unknown) => {
       const failure = toHttpFailure(err);
       if (failure.internal) options.onError?.(err, req);

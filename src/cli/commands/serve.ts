@@ -61,6 +61,9 @@ async function serve(command: Command, options: ServeOptions, ctx: CliContext): 
     storageDir,
     ...(saved ? { token: saved.token, tokenFile: saved.file, tokenCreated: saved.created } : {}),
   });
+  if (!ctx.globals(command).json && server.token) {
+    ctx.io.stdout(`storage browser: ${url}/?token=${encodeURIComponent(server.token)}`);
+  }
   await untilSignal();
   await server.close();
 }
