@@ -216,7 +216,10 @@ export class KeyValueStore {
    */
   getPublicUrl(key: string): string {
     checkKey(key);
-    const fsClient = this.client as { recordFileUrl?: (key: string) => string };
+    // The fs client answers by its folder: a named store's folder is its name, an unnamed one's its id.
+    const fsClient = this.storageClient.keyValueStore(this.name ?? this.id) as {
+      recordFileUrl?: (key: string) => string;
+    };
     if (typeof fsClient.recordFileUrl === 'function') return fsClient.recordFileUrl(key);
     const api = this.storageClient as { baseUrl?: unknown; publicBaseUrl?: unknown };
     // apify-client's publicBaseUrl defaults to the platform even when baseUrl points elsewhere.

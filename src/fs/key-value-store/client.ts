@@ -1,6 +1,5 @@
 /** `keyValueStore(idOrName)`: one store and its records over the fs engine. */
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type {
@@ -13,10 +12,10 @@ import type {
   ListKeysResult,
   UpdateOptions,
 } from '../../client/types.js';
-import { isErrno, isStorageError, StorageError, toStorageError } from '../../errors.js';
+import { isErrno, StorageError, toStorageError } from '../../errors.js';
 import type { FsContext } from '../context.js';
 import { kindDir, validateIdOrName, validateKey, validateName } from '../layout.js';
-import { deleteStore, findStore, getStore, renameStore, type StoreLocation } from '../stores.js';
+import { deleteStore, renameStore, type StoreLocation } from '../stores.js';
 import { storeInfo } from './collection.js';
 import { encodeValue } from './encode.js';
 import { type Paged, pagedKeyNames, pagedKeys, pagedRecords } from './iterate.js';
@@ -26,7 +25,8 @@ import { checkOptions } from './options.js';
 import { type ReadMode, readRecord } from './read-record.js';
 import { forgetRecordIndex, peekRecordIndex } from './record-index.js';
 import { parseSidecar } from './sidecar.js';
-import { KVS_KIND, type StoreHandle, storeHandle } from './store-handle.js';
+import { StoreAccess } from './store-access.js';
+import { KVS_KIND } from './store-handle.js';
 import { deleteRecordFiles, writeRecord } from './write-record.js';
 
 /** The fs engine's key-value store client: the client interface plus a file URL for a record. */
@@ -76,15 +76,43 @@ function checkUpdate(fields: unknown): string | null | undefined {
   return validateName(name);
 }
 
-/** Thrown errors that mean "the folder this client located is gone or holds another store". */
-async function isStoreGone(err: unknown, location: StoreLocation): Promise<boolean> {
-  if (isStorageError(err, 'STORAGE_NOT_FOUND')) return err.details?.moved === true;
-  if (!isErrno(err, 'ENOENT') && !isErrno(err, 'ENOTDIR')) return false;
+/** `update()`: renames the store under its lock (writes in flight finish first). */
+async function renameKvs(access: StoreAccess, fields: UpdateOptions): Promise<KeyValueStoreInfo> {
+  const name = checkUpdate(fields);
+  return access.run('Renaming the key-value store', async (h) => {
+    if (name === undefined) return storeInfo(h.location);
+    const { storageDir } = access;
+    const renamed = await h.lock.run(() => renameStore(storageDir, h.location, name, { fsync: h.fsync }));
+    forgetRecordIndex(storageDir, renamed.id);
+    access.location = renamed;
+    return storeInfo(renamed);
+  });
+}
+
+/** `delete()`: removes the store under its lock; a missing store is not an error. */
+async function deleteKvs(access: StoreAccess): Promise<void> {
   try {
-    return !(await stat(location.dir)).isDirectory();
-  } catch {
-    return true; // the folder itself is missing
+    const location = await access.find();
+    if (!location) return;
+    try {
+      await access.handle(location).lock.run(() => deleteStore(access.storageDir, KVS_KIND, location.id));
+    } finally {
+      forgetRecordIndex(access.storageDir, location.id);
+      access.location = undefined;
+    }
+  } catch (err) {
+    throw toStorageError(err, 'Deleting the key-value store');
   }
+}
+
+/** `setRecord()`: checks and serialises at the door, then writes under the store lock. */
+async function setKvsRecord(access: StoreAccess, record: KeyValueStoreRecord): Promise<void> {
+  const { key, value, contentType } = checkRecord(record);
+  const encoded = encodeValue(value, contentType);
+  checkKeyFitsOnDisk(key, extensionFor(encoded.contentType));
+  await access.run(`Writing record "${key}"`, (h) =>
+    writeRecord(h, key, encoded.payload, encoded.contentType),
+  );
 }
 
 /**
@@ -92,117 +120,53 @@ async function isStoreGone(err: unknown, location: StoreLocation): Promise<boole
  * checked until a method is called; every method checks its input before touching the disk.
  */
 export function createKeyValueStoreClient(ctx: FsContext, idOrName: string): FsKeyValueStoreClient {
-  const { storageDir, fsync } = ctx.config;
-  let cached: StoreLocation | undefined;
-
-  async function locate(): Promise<StoreLocation> {
-    validateIdOrName(idOrName);
-    await ctx.ready;
-    cached ??= await getStore(storageDir, KVS_KIND, idOrName);
-    return cached;
-  }
-
-  /** Runs `op` on the located store; locates it again once when its folder moved or was replaced. */
-  async function withStore<T>(what: string, op: (h: StoreHandle) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const location = await locate();
-      try {
-        return await op(storeHandle(storageDir, location, fsync));
-      } catch (err) {
-        if (attempt === 1 && (await isStoreGone(err, location))) {
-          cached = undefined;
-          continue;
-        }
-        throw toStorageError(err, what);
-      }
-    }
-  }
-
-  async function readPage(options: ListKeysOptions): Promise<ListKeysResult> {
+  const access = new StoreAccess(ctx, idOrName);
+  const readPage = async (options: ListKeysOptions): Promise<ListKeysResult> => {
     const query = parseListKeysOptions(options);
-    return withStore('Listing keys', (h) => listKeysPage(h, query));
-  }
-
-  function readValue(key: string): Promise<KeyValueStoreRecord | undefined> {
-    return withStore(`Reading record "${key}"`, (h) => readRecord(h, key, 'value'));
-  }
+    return access.run('Listing keys', (h) => listKeysPage(h, query));
+  };
+  const readValue = (key: string) =>
+    access.run(`Reading record "${key}"`, (h) => readRecord(h, key, 'value'));
 
   return {
     async get(): Promise<KeyValueStoreInfo | undefined> {
-      validateIdOrName(idOrName);
-      await ctx.ready;
-      const location = await findStore(storageDir, KVS_KIND, idOrName);
-      cached = location;
-      return location && storeInfo(location);
-    },
-
-    async update(fields: UpdateOptions): Promise<KeyValueStoreInfo> {
-      const name = checkUpdate(fields);
-      return withStore('Renaming the key-value store', async (h) => {
-        if (name === undefined) return storeInfo(h.location);
-        const renamed = await h.lock.run(() => renameStore(storageDir, h.location, name, { fsync }));
-        forgetRecordIndex(storageDir, renamed.id);
-        cached = renamed;
-        return storeInfo(renamed);
-      });
-    },
-
-    async delete(): Promise<void> {
-      validateIdOrName(idOrName);
-      await ctx.ready;
-      const location = await findStore(storageDir, KVS_KIND, idOrName);
-      if (!location) return;
-      const h = storeHandle(storageDir, location, fsync);
       try {
-        await h.lock.run(() => deleteStore(storageDir, KVS_KIND, location.id));
+        const location = await access.find();
+        return location && (await storeInfo(location));
       } catch (err) {
-        throw toStorageError(err, 'Deleting the key-value store');
-      } finally {
-        forgetRecordIndex(storageDir, location.id);
-        cached = undefined;
+        throw toStorageError(err, 'Reading the key-value store');
       }
     },
-
+    update: (fields) => renameKvs(access, fields),
+    delete: () => deleteKvs(access),
     listKeys: (options) => pagedKeys(readPage, options),
     keys: (options) => pagedKeyNames(readPage, options),
     values: (options) => pagedRecords(readPage, readValue, (_key, value) => value, options),
     entries: (options) =>
       pagedRecords(readPage, readValue, (key, value): [string, unknown] => [key, value], options),
-
     async recordExists(key: string): Promise<boolean> {
       validateKey(key);
-      return withStore('Checking a record', async (h) => {
+      return access.run('Checking a record', async (h) => {
         await h.index.ensureFresh();
         return h.index.entries.has(key);
       });
     },
-
     async getRecord(key: string, options?: GetRecordOptions): Promise<KeyValueStoreRecord | undefined> {
       validateKey(key);
       const mode = readMode(options);
-      return mode === 'value'
-        ? readValue(key)
-        : withStore(`Reading record "${key}"`, (h) => readRecord(h, key, mode));
+      if (mode === 'value') return readValue(key);
+      return access.run(`Reading record "${key}"`, (h) => readRecord(h, key, mode));
     },
-
-    async setRecord(record: KeyValueStoreRecord): Promise<void> {
-      const { key, value, contentType } = checkRecord(record);
-      const encoded = encodeValue(value, contentType);
-      checkKeyFitsOnDisk(key, extensionFor(encoded.contentType));
-      await withStore(`Writing record "${key}"`, (h) =>
-        writeRecord(h, key, encoded.payload, encoded.contentType),
-      );
-    },
-
+    setRecord: (record) => setKvsRecord(access, record),
     async deleteRecord(key: string): Promise<void> {
       validateKey(key);
-      await withStore(`Deleting record "${key}"`, (h) => deleteRecordFiles(h, key));
+      await access.run(`Deleting record "${key}"`, (h) => deleteRecordFiles(h, key));
     },
-
     recordFileUrl(key: string): string {
       validateKey(key);
-      const dir = cached?.dir ?? join(kindDir(storageDir, KVS_KIND), validateIdOrName(idOrName));
-      return pathToFileURL(join(dir, recordFileNameSync(storageDir, cached, dir, key))).href;
+      const { storageDir, location } = access;
+      const dir = location?.dir ?? join(kindDir(storageDir, KVS_KIND), validateIdOrName(idOrName));
+      return pathToFileURL(join(dir, recordFileNameSync(storageDir, location, dir, key))).href;
     },
   };
 }
