@@ -134,20 +134,21 @@ export function offsetPager({ offset, limit, total, shown, unit, hrefFor, go }) 
       { class: 'pager-range' },
       `${formatNumber(from)}–${formatNumber(to)} of ${formatNumber(total)} ${unit}`,
     ),
-    h(
-      'div',
-      { class: 'pager-buttons' },
-      pagerButton('«', 'First page', offset > 0 ? hrefFor(0) : null, 'first'),
-      pagerButton(
-        '‹ Prev',
-        'Previous page',
-        offset > 0 ? hrefFor(Math.max(0, offset - limit)) : null,
-        'prev',
+    pages > 1 &&
+      h(
+        'div',
+        { class: 'pager-buttons' },
+        pagerButton('«', 'First page', offset > 0 ? hrefFor(0) : null, 'first'),
+        pagerButton(
+          '‹ Prev',
+          'Previous page',
+          offset > 0 ? hrefFor(Math.max(0, offset - limit)) : null,
+          'prev',
+        ),
+        form,
+        pagerButton('Next ›', 'Next page', offset + limit < total ? hrefFor(offset + limit) : null, 'next'),
+        pagerButton('»', 'Last page', offset < last ? hrefFor(last) : null, 'last'),
       ),
-      form,
-      pagerButton('Next ›', 'Next page', offset + limit < total ? hrefFor(offset + limit) : null, 'next'),
-      pagerButton('»', 'Last page', offset < last ? hrefFor(last) : null, 'last'),
-    ),
   );
 }
 
@@ -157,13 +158,14 @@ export function cursorPager({ label, firstHref, prevHref, nextHref }) {
     'div',
     { class: 'pager' },
     h('span', { class: 'pager-range' }, label),
-    h(
-      'div',
-      { class: 'pager-buttons' },
-      pagerButton('«', 'First page', firstHref, 'first'),
-      pagerButton('‹ Prev', 'Previous page', prevHref, 'prev'),
-      pagerButton('Next ›', 'Next page', nextHref, 'next'),
-    ),
+    (firstHref || prevHref || nextHref) &&
+      h(
+        'div',
+        { class: 'pager-buttons' },
+        pagerButton('«', 'First page', firstHref, 'first'),
+        pagerButton('‹ Prev', 'Previous page', prevHref, 'prev'),
+        pagerButton('Next ›', 'Next page', nextHref, 'next'),
+      ),
   );
 }
 

@@ -2,7 +2,7 @@
 // token (reads by id), write URLs carry it.
 
 import { getToken, KINDS } from '../api.js';
-import { h } from '../dom.js';
+import { appendChildren, h } from '../dom.js';
 import { copyButton, notice } from '../ui.js';
 
 /** The endpoints of each kind: method, label, path under the store, query, and whether it writes. */
@@ -10,9 +10,12 @@ const ENDPOINTS = {
   datasets: [
     ['GET', 'Get dataset', ''],
     ['GET', 'Get items (JSON)', '/items', { format: 'json', clean: '1' }],
+    ['GET', 'Get items (JSONL)', '/items', { format: 'jsonl', clean: '1' }],
     ['GET', 'Get items (CSV)', '/items', { format: 'csv', clean: '1' }],
     ['GET', 'Get items (Excel)', '/items', { format: 'xlsx', clean: '1' }],
-    ['GET', 'Get items (JSONL, XML, RSS, HTML: change format)', '/items', { format: 'jsonl' }],
+    ['GET', 'Get items (XML)', '/items', { format: 'xml', clean: '1' }],
+    ['GET', 'Get items (RSS)', '/items', { format: 'rss', clean: '1' }],
+    ['GET', 'Get items (HTML table)', '/items', { format: 'html', clean: '1' }],
     ['POST', 'Add items', '/items', {}, true],
     ['PUT', 'Update dataset (rename)', '', {}, true],
     ['DELETE', 'Delete dataset', '', {}, true],
@@ -77,7 +80,7 @@ export function renderApiTab(body, { kindKey, store }) {
     `const store = client.${clientName}('${store.id}');`,
   ].join('\n');
   const snippetBlock = h('pre', { class: 'code' }, snippet);
-  body.append(
+  appendChildren(body, [
     h(
       'p',
       { class: 'muted' },
@@ -92,5 +95,5 @@ export function renderApiTab(body, { kindKey, store }) {
     h('div', { class: 'table-wrap' }, h('table', { class: 'table endpoints' }, h('tbody', null, rows))),
     h('h3', null, 'With apify-client'),
     h('div', { class: 'snippet' }, snippetBlock, copyButton(snippet, snippetBlock)),
-  );
+  ]);
 }

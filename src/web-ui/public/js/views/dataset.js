@@ -55,8 +55,19 @@ function cell(value) {
   return h('td', { class: 'json', title: truncate(json, 2000) }, truncate(json, MAX_CELL));
 }
 
+/** Columns whose values on this page are all numbers: right-aligned, header too. */
+function numericColumns(items, columns) {
+  return new Set(
+    columns.filter((c) => {
+      const values = items.map((item) => item?.[c]).filter((v) => v !== undefined && v !== null);
+      return values.length > 0 && values.every((v) => typeof v === 'number');
+    }),
+  );
+}
+
 function itemsTable(items, columns, firstNumber, onOpen) {
   const shown = columns.slice(0, MAX_COLUMNS);
+  const numeric = numericColumns(items, shown);
   return h(
     'div',
     { class: 'table-wrap' },
@@ -70,7 +81,7 @@ function itemsTable(items, columns, firstNumber, onOpen) {
           'tr',
           null,
           h('th', { class: 'num' }, '#'),
-          shown.map((c) => h('th', { title: c }, c)),
+          shown.map((c) => h('th', { title: c, class: numeric.has(c) ? 'num' : null }, c)),
         ),
       ),
       h(
@@ -105,7 +116,11 @@ function fieldPicker(names, state, apply) {
     h(
       'label',
       { class: 'check' },
-      h('input', { type: 'checkbox', value: name, checked: state.fields.includes(name) }),
+      h('input', {
+        type: 'checkbox',
+        value: name,
+        checked: state.fields.length === 0 || state.fields.includes(name),
+      }),
       h('span', { class: 'mono' }, name),
     ),
   );
@@ -222,16 +237,18 @@ export async function renderItems(body, { store, params }) {
   }
   const hrefFor = (offset) =>
     routeHref(['datasets', store.id], { ...paramsObject(params), offset: offset || undefined });
-  const pager = offsetPager({
-    offset: state.offset,
-    limit: state.limit,
-    total: page.total,
-    shown: page.count,
-    unit: 'items',
-    hrefFor,
-    go: (offset) => go({ offset }),
-  });
-  body.append(pager, itemsTable(page.items, ordered, state.offset + 1, open));
+  const pager = () =>
+    offsetPager({
+      offset: state.offset,
+      limit: state.limit,
+      total: page.total,
+      shown: page.count,
+      unit: 'items',
+      hrefFor,
+      go: (offset) => go({ offset }),
+    });
+  body.append(pager(), itemsTable(page.items, ordered, state.offset + 1, open));
+  if (page.items.length > 20) body.append(pager());
   if (page.items.length === 0)
     body.append(notice('info', 'No items on this page (empty items are skipped).'));
 }

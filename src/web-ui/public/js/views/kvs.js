@@ -173,7 +173,7 @@ export async function renderRecords(body, { store, params }) {
   const zip = h(
     'a',
     {
-      class: 'btn btn-small',
+      class: 'btn toolbar-end',
       href: apiUrl(`key-value-stores/${seg(store.id)}/records`, { prefix }),
       download: `${store.name ?? store.id}.zip`,
     },
