@@ -57,8 +57,8 @@ function sidecarsByKey(
   sidecarNames: Iterable<string>,
   states: ReadonlyMap<string, SidecarState>,
   leftovers: Map<string, string[]>,
-): Map<string, { name: string; sidecar: Sidecar; all: string[] }> {
-  const out = new Map<string, { name: string; sidecar: Sidecar; all: string[] }>();
+): BySidecar {
+  const out: BySidecar = new Map();
   for (const name of sidecarNames) {
     const sidecar = states.get(name)?.sidecar;
     if (!sidecar) {
@@ -76,6 +76,67 @@ function sidecarsByKey(
   return out;
 }
 
+type BySidecar = Map<string, { name: string; sidecar: Sidecar; all: string[] }>;
+
+/**
+ * Rule 1. Two passes: `<key>.<ext>` claims first, so that a bare `<key>` file is only taken by a
+ * sidecar when no other sidecar's `<key>.<ext>` is that same file.
+ */
+function claimBySidecars(
+  bySidecar: BySidecar,
+  fileSet: ReadonlySet<string>,
+  states: ReadonlyMap<string, SidecarState>,
+  entries: Map<string, RecordEntry>,
+): Set<string> {
+  const claimed = new Set<string>();
+  for (const pass of [0, 1]) {
+    for (const [key, { sidecar, all, name }] of bySidecar) {
+      if (entries.has(key)) continue;
+      const candidates = candidateFiles(key, sidecar.contentType, sidecar.extension);
+      const pick = (pass === 0 ? candidates.slice(0, -1) : candidates.slice(-1)).find(
+        (f) => fileSet.has(f) && !claimed.has(f),
+      );
+      if (pick === undefined) continue;
+      claimed.add(pick);
+      const fresh = states.get(name)?.fresh ?? false;
+      entries.set(key, {
+        key,
+        file: pick,
+        contentType: sidecar.contentType,
+        hasSidecar: true,
+        size: fresh ? sidecar.size : undefined,
+        files: [pick, ...all],
+      });
+    }
+  }
+  return claimed;
+}
+
+/** Rule 2 and 3: value files no sidecar claims, by the key their name stands for. */
+function addUnclaimed(
+  fileSet: ReadonlySet<string>,
+  claimed: ReadonlySet<string>,
+  entries: Map<string, RecordEntry>,
+) {
+  const unclaimed = new Map<string, string[]>();
+  for (const file of fileSet) {
+    if (claimed.has(file)) continue;
+    const key = naturalKey(file);
+    if (key !== undefined) push(unclaimed, key, file);
+  }
+  for (const [key, files] of unclaimed) {
+    const entry = entries.get(key);
+    if (entry) {
+      entry.files.push(...files); // stale: the sidecar's file is the record
+      continue;
+    }
+    files.sort(compareCandidates);
+    const file = files[0] as string;
+    const contentType = contentTypeFromFileName(file);
+    entries.set(key, { key, file, contentType, hasSidecar: false, size: undefined, files });
+  }
+}
+
 /**
  * Resolves the records of a store folder.
  * @param valueFiles names of regular files that are neither sidecars nor layout files
@@ -90,59 +151,12 @@ export function resolveEntries(
   const leftovers = new Map<string, string[]>();
   const entries = new Map<string, RecordEntry>();
   const fileSet = new Set(valueFiles);
-  const claimed = new Set<string>();
   const bySidecar = sidecarsByKey(sidecarNames, states, leftovers);
-
-  // Two passes: `<key>.<ext>` claims first, so that a bare `<key>` file is only taken by a sidecar
-  // when no other sidecar's `<key>.<ext>` is that same file.
-  for (const pass of [0, 1]) {
-    for (const [key, { sidecar, all, name }] of bySidecar) {
-      if (entries.has(key)) continue;
-      const candidates = candidateFiles(key, sidecar.contentType, sidecar.extension);
-      const pick = (pass === 0 ? candidates.slice(0, -1) : candidates.slice(-1)).find(
-        (f) => fileSet.has(f) && !claimed.has(f),
-      );
-      if (pick === undefined) continue;
-      claimed.add(pick);
-      const fresh = states.get(name)?.fresh ?? false;
-      const files = [pick, ...all];
-      entries.set(key, {
-        key,
-        file: pick,
-        contentType: sidecar.contentType,
-        hasSidecar: true,
-        size: fresh ? sidecar.size : undefined,
-        files,
-      });
-    }
-  }
+  const claimed = claimBySidecars(bySidecar, fileSet, states, entries);
   for (const [key, { all }] of bySidecar) {
     if (!entries.has(key)) for (const name of all) push(leftovers, key, name);
   }
-
-  const unclaimed = new Map<string, string[]>();
-  for (const file of fileSet) {
-    if (claimed.has(file)) continue;
-    const key = naturalKey(file);
-    if (key !== undefined) push(unclaimed, key, file);
-  }
-  for (const [key, files] of unclaimed) {
-    const entry = entries.get(key);
-    if (entry) {
-      entry.files.push(...files);
-      continue;
-    }
-    files.sort(compareCandidates);
-    const file = files[0] as string;
-    entries.set(key, {
-      key,
-      file,
-      contentType: contentTypeFromFileName(file),
-      hasSidecar: false,
-      size: undefined,
-      files,
-    });
-  }
+  addUnclaimed(fileSet, claimed, entries);
   for (const [key, names] of leftovers) {
     const entry = entries.get(key);
     if (entry) {
