@@ -1,26 +1,28 @@
 /**
- * Consumes a queue from a separate process: `rq-consumer.ts <storageDir> <queue> <clientKey> <log> <lockSecs> [idleMs]`.
- * Appends the id of every request it marks handled (after the queue confirmed it was not handled
- * before) to <log>, one per line. Stops when the queue is finished and stayed idle for idleMs
- * (adders may still be running when it starts).
+ * Consumes a queue from a separate process:
+ * `rq-consumer.ts <storageDir> <queue> <clientKey> <log> <lockSecs> <stopFile>`.
+ * Appends the id of every request it marks handled (when the queue confirms it was not handled
+ * before) to <log>, one per line. Stops once <stopFile> exists (the adders are done) and the
+ * queue is finished.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { RequestQueue } from '../../src/index.js';
 
-const [storageDir, name, clientKey, log, lockSecsText, idleText] = process.argv.slice(2);
-const idleMs = Number(idleText ?? 1500);
-const queue = await RequestQueue.open(name, { storageDir, clientKey, lockSecs: Number(lockSecsText) });
+const [storageDir, name, clientKey, log, lockSecs, stopFile] = process.argv.slice(2);
+const queue = await RequestQueue.open(name, { storageDir, clientKey, lockSecs: Number(lockSecs) });
 
-let idleSince = Date.now();
+let handled = 0;
 for (;;) {
   const request = await queue.fetchNextRequest();
   if (request) {
     const info = await queue.markRequestHandled(request);
-    if (!info.wasAlreadyHandled) appendFileSync(log as string, `${request.id}\n`);
-    idleSince = Date.now();
+    if (!info.wasAlreadyHandled) {
+      appendFileSync(log as string, `${request.id}\n`);
+      handled += 1;
+    }
     continue;
   }
-  if ((await queue.isFinished()) && Date.now() - idleSince > idleMs) break;
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  if (existsSync(stopFile as string) && (await queue.isFinished())) break;
+  await new Promise((resolve) => setTimeout(resolve, 20));
 }
-process.stdout.write(`${JSON.stringify({ done: true })}\n`);
+process.stdout.write(`${JSON.stringify({ handled })}\n`);

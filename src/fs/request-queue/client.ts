@@ -91,6 +91,7 @@ export function createRequestQueueClient(
           engine.files.fallbackMetadata = moved.metadata;
           access.moved(moved);
           tx.forceCommit = true;
+          tx.modified = true;
         });
       }
       return info();

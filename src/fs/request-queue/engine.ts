@@ -3,13 +3,13 @@
  * processes append to. Reads replay the journal's new lines and answer without the store lock;
  * changes run under it as transactions: journal lines, request files, metadata, commit.
  */
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { isErrno } from '../../errors.js';
 import type { StoreLock } from '../locks.js';
 import { encodeOp, type JournalOp, readJournal } from './journal.js';
 import { type LoadedQueue, loadQueue, rotateJournal } from './loader.js';
 import { writeQueueMetadata } from './metadata.js';
-import { journalLimits, type QueueFiles } from './queue-files.js';
+import { journalLimits, MetadataSchedule, type QueueFiles } from './queue-files.js';
 import type { QueueIndex } from './queue-index.js';
 import { recoverUncommitted } from './recovery.js';
 import { type RequestFile, requestFilePath, writeRequestFile } from './request-file.js';
@@ -25,6 +25,8 @@ export class Transaction {
   metadataChanged = false;
   /** Commit even without changes, to record the queue folder's new mtime (after a rename). */
   forceCommit = false;
+  /** Write `__metadata__.json` with this change even if it was written moments ago. */
+  flushMetadata = false;
 
   constructor(
     readonly index: QueueIndex,
@@ -60,8 +62,13 @@ type TailResult =
 
 export class QueueEngine {
   private loaded: LoadedQueue | undefined;
+  /** Inode of the journal last read, for the one-stat check that nothing changed. */
+  private journalIno: number | undefined;
   /** Serialises journal reads and offset updates within this process. */
   private chain: Promise<unknown> = Promise.resolve();
+
+  /** When `__metadata__.json` is rewritten: at most once a second while changes stream in. */
+  readonly metadata = new MetadataSchedule();
 
   constructor(
     readonly files: QueueFiles,
@@ -77,6 +84,7 @@ export class QueueEngine {
   /** Forgets the in-memory index; the next operation reloads it from disk. */
   invalidate(): void {
     this.loaded = undefined;
+    this.journalIno = undefined;
   }
 
   /** Runs `fn` over an up-to-date index, without the store lock. */
@@ -120,6 +128,7 @@ export class QueueEngine {
       }
     }
     this.loaded = await loadQueue(this.files);
+    this.journalIno = undefined;
   }
 
   /**
@@ -130,6 +139,13 @@ export class QueueEngine {
   private async tail(): Promise<TailResult> {
     const loaded = this.loaded;
     if (!loaded) return { kind: 'reload' };
+    if (this.journalIno !== undefined) {
+      // The common case, one stat: the same journal, and nothing appended since we last read it.
+      const current = await stat(this.files.journal).catch(() => undefined);
+      if (current && current.ino === this.journalIno && current.size === loaded.offset) {
+        return { kind: 'ok', uncommitted: [], size: current.size };
+      }
+    }
     const read = await readJournal(this.files.journal, loaded.gen, loaded.offset);
     if (read.state === 'missing') return { kind: 'missing' };
     if (read.state === 'other-generation') {
@@ -144,6 +160,7 @@ export class QueueEngine {
     if (read.bad.length > 0) return { kind: 'reload' };
     for (const tx of read.transactions) for (const op of tx) loaded.index.apply(op);
     loaded.offset = read.committedEnd;
+    this.journalIno = read.ino;
     return { kind: 'ok', uncommitted: read.uncommitted, size: read.size };
   }
 
@@ -158,22 +175,31 @@ export class QueueEngine {
       text = '';
       await this.applyFiles(tx);
     }
-    if (tx.metadataChanged || tx.modified) {
+    const modifiedAt = tx.modified ? Date.now() : 0;
+    if (modifiedAt > tx.index.modifiedAt) tx.index.modifiedAt = modifiedAt;
+    if (tx.metadataChanged || tx.modified) this.metadata.dirty = true;
+    if (this.metadata.dirty && (tx.flushMetadata || this.metadata.due())) {
       await writeQueueMetadata(this.files.dir, tx.index, this.files.fallbackMetadata, {
         fsync: this.files.fsync,
-        modified: tx.modified,
       });
+      this.metadata.written();
     }
-    const commit: JournalOp = {
-      op: 'commit',
-      mark: await this.files.mark(),
-      modifiedAt: tx.modified ? tx.now : 0,
-    };
+    const commit: JournalOp = { op: 'commit', mark: await this.files.mark(), modifiedAt };
     text += encodeOp(commit);
     await this.exclusive(async () => {
       await this.files.append(text);
       tx.index.apply(commit);
       loaded.offset += written + Buffer.byteLength(text, 'latin1');
+    });
+    if (this.metadata.dirty) this.metadata.schedule(() => this.flushMetadata());
+  }
+
+  /** Writes `__metadata__.json` now if counts changed since it was last written. */
+  async flushMetadata(): Promise<void> {
+    if (!this.metadata.dirty || !this.loaded) return;
+    await this.write((tx) => {
+      tx.flushMetadata = true;
+      tx.forceCommit = true;
     });
   }
 
@@ -193,6 +219,7 @@ export class QueueEngine {
       const rotated = await rotateJournal(this.files, loaded.index, loaded.gen);
       loaded.gen += 1;
       loaded.offset = rotated.offset;
+      this.journalIno = undefined;
       loaded.snapshotBytes = rotated.snapshotBytes;
     });
   }

@@ -141,6 +141,8 @@ export type JournalRead =
       linesEnd: number;
       /** File size: more than `linesEnd` when the last line was cut short. */
       size: number;
+      /** The file's inode: a new one means the journal was replaced. */
+      ino: number;
       /** Lines that do not parse, with their offsets. */
       bad: Array<{ offset: number; line: string }>;
     };
@@ -154,7 +156,7 @@ async function readRange(path: string, gen: number, from: number): Promise<Journ
     throw err;
   }
   try {
-    const { size } = await handle.stat();
+    const { size, ino } = await handle.stat();
     const head = Buffer.alloc(Math.min(size, 64));
     await handle.read(head, 0, head.length, 0);
     const headText = head.toString('latin1');
@@ -166,7 +168,7 @@ async function readRange(path: string, gen: number, from: number): Promise<Journ
     const start = Math.max(from, headerEnd);
     const body = Buffer.alloc(Math.max(0, size - start));
     if (body.length > 0) await handle.read(body, 0, body.length, start);
-    return { ...parseBody(body.toString('latin1'), start), headerEnd, size };
+    return { ...parseBody(body.toString('latin1'), start), headerEnd, size, ino };
   } finally {
     await handle.close();
   }

@@ -79,13 +79,14 @@ async function fileSize(path: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * False when `__metadata__.json` tells of a change the journal does not know: another tool
+ * (memory-storage writes its metadata in place) changed the queue after our last commit.
+ */
 async function metadataAgrees(files: QueueFiles, index: QueueIndex): Promise<boolean> {
   const metadata = await readQueueMetadata(files.dir, files.fallbackMetadata);
-  const total = metadata.totalRequestCount;
-  const handled = metadata.handledRequestCount;
-  if (typeof total === 'number' && total !== index.totalCount) return false;
-  if (typeof handled === 'number' && handled !== index.handledCount) return false;
-  return true;
+  const modifiedAt = Date.parse(String(metadata.modifiedAt)) || 0;
+  return modifiedAt <= index.modifiedAt;
 }
 
 /** Runs `work` over `items` with at most `width` at a time. */
@@ -157,7 +158,7 @@ export async function scanQueue(files: QueueFiles, previousGen = 0): Promise<Loa
   const metadata = await readQueueMetadata(files.dir, files.fallbackMetadata);
   if (metadata.hadMultipleClients === true) index.hadMultipleClients = true;
   index.modifiedAt = Date.parse(String(metadata.modifiedAt)) || 0;
-  await writeQueueMetadata(files.dir, index, files.fallbackMetadata, { fsync: files.fsync, modified: false });
+  await writeQueueMetadata(files.dir, index, files.fallbackMetadata, { fsync: files.fsync });
   index.mark = await files.mark();
   const gen = previousGen + 1;
   await removeJournals(files);

@@ -30,16 +30,17 @@ export async function writeQueueMetadata(
   dir: string,
   index: QueueIndex,
   fallback: StoreMetadata,
-  options: { fsync: boolean; modified: boolean },
+  options: { fsync: boolean },
 ): Promise<StoreMetadata> {
   const current = await readQueueMetadata(dir, fallback);
-  const now = new Date().toISOString();
   const { forefrontRequestIds: _dropped, ...rest } = current;
+  const known = Date.parse(String(current.modifiedAt)) || 0;
   const metadata: StoreMetadata = {
     ...rest,
     ...counts(index),
-    modifiedAt: options.modified ? now : current.modifiedAt,
-    accessedAt: now,
+    // The time of the last change the index knows of: a later time here means another tool wrote.
+    modifiedAt: new Date(Math.max(known, index.modifiedAt)).toISOString(),
+    accessedAt: new Date().toISOString(),
   };
   if (metadata.stats === undefined) metadata.stats = {};
   await writeJsonAtomic(join(dir, METADATA_FILE), metadata, { fsync: options.fsync });

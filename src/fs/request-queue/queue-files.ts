@@ -15,7 +15,63 @@ export const INDEX_DIR = '__index__';
 export const journalLimits = {
   /** Rotate (write a snapshot, start a new journal) past this many bytes, or past the snapshot's size. */
   rotateBytes: 4 * 1024 * 1024,
+  /** `__metadata__.json` is rewritten at most this often while changes stream in (and once after). */
+  metadataIntervalMs: 1000,
 };
+
+/** Engines with metadata still to write; flushed when the process is about to exit. */
+const unflushed = new Set<() => Promise<void>>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('beforeExit', () => {
+    const pending = [...unflushed];
+    unflushed.clear();
+    // Errors here have no caller to go to; the journal stays the authority and a later change rewrites the file.
+    for (const flush of pending) flush().catch(() => undefined);
+  });
+}
+
+/**
+ * Writing `__metadata__.json` on every change would double the cost of a change, so counts go
+ * there at most once per interval, and once more shortly after the last change (or when the
+ * process is about to exit). The journal, not this file, is what the engine trusts.
+ */
+export class MetadataSchedule {
+  dirty = false;
+  private lastWrite = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flush: (() => Promise<void>) | undefined;
+
+  /** True when the file was last written long enough ago. */
+  due(): boolean {
+    return Date.now() - this.lastWrite >= journalLimits.metadataIntervalMs;
+  }
+
+  written(): void {
+    this.dirty = false;
+    this.lastWrite = Date.now();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.flush) unflushed.delete(this.flush);
+  }
+
+  /** Arranges a write after the interval (and before the process exits). */
+  schedule(flush: () => Promise<void>): void {
+    if (this.timer) return;
+    this.flush = flush;
+    unflushed.add(flush);
+    installExitHook();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // A failed write is retried by the next change or the exit hook; nobody awaits this one.
+      flush().catch(() => undefined);
+    }, journalLimits.metadataIntervalMs);
+    this.timer.unref();
+  }
+}
 
 /** A random token for this process, recorded with each lock it takes. */
 export const PROCESS_OWNER = randomBytes(6).toString('hex');

@@ -49,15 +49,10 @@ export async function recoverUncommitted(
   }
   await truncate(files.journal, committedEnd);
   for (const op of kept) index.apply(op);
-  await writeQueueMetadata(files.dir, index, files.fallbackMetadata, {
-    fsync: files.fsync,
-    modified: kept.length > 0,
-  });
-  const commit: JournalOp = {
-    op: 'commit',
-    mark: await files.mark(),
-    modifiedAt: kept.length > 0 ? Date.now() : 0,
-  };
+  const modifiedAt = kept.length > 0 ? Date.now() : 0;
+  if (modifiedAt > index.modifiedAt) index.modifiedAt = modifiedAt;
+  await writeQueueMetadata(files.dir, index, files.fallbackMetadata, { fsync: files.fsync });
+  const commit: JournalOp = { op: 'commit', mark: await files.mark(), modifiedAt };
   index.apply(commit);
   const text = [...kept, commit].map(encodeOp).join('');
   await files.append(text);
