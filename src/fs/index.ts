@@ -8,7 +8,11 @@ import {
   type FsKeyValueStoreClient,
 } from './key-value-store/index.js';
 import { purgeDefaultStorages } from './purge.js';
-import { createRequestQueueClient, createRequestQueueCollectionClient } from './request-queue/index.js';
+import {
+  createRequestQueueClient,
+  createRequestQueueCollectionClient,
+  flushQueueMetadata,
+} from './request-queue/index.js';
 
 /** The fs engine's client: the Apify client shape over a storage folder. */
 export interface FsClient extends StorageClient {
@@ -50,6 +54,7 @@ export function createFsClient(options: StorageOptions = {}): FsClient {
     },
     teardown: async () => {
       await ctx.ready;
+      await flushQueueMetadata();
     },
   };
 }

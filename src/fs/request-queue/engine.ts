@@ -4,7 +4,7 @@
  * changes run under it as transactions: journal lines, request files, metadata, commit.
  */
 import { rm, stat } from 'node:fs/promises';
-import { isErrno } from '../../errors.js';
+import { isErrno, toStorageError } from '../../errors.js';
 import type { StoreLock } from '../locks.js';
 import { encodeOp, type JournalOp, readJournal } from './journal.js';
 import { type LoadedQueue, loadQueue, rotateJournal } from './loader.js';
@@ -197,10 +197,15 @@ export class QueueEngine {
   /** Writes `__metadata__.json` now if counts changed since it was last written. */
   async flushMetadata(): Promise<void> {
     if (!this.metadata.dirty || !this.loaded) return;
-    await this.write((tx) => {
-      tx.flushMetadata = true;
-      tx.forceCommit = true;
-    });
+    try {
+      await this.write((tx) => {
+        tx.flushMetadata = true;
+        tx.forceCommit = true;
+      });
+    } catch (err) {
+      if (!this.isGoneError(err)) throw toStorageError(err, 'Writing request queue metadata');
+      // The queue was deleted or moved meanwhile: there is nothing left to write.
+    }
   }
 
   private async applyFiles(tx: Transaction): Promise<void> {

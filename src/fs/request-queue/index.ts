@@ -4,4 +4,5 @@
  */
 export { createRequestQueueClient } from './client.js';
 export { createRequestQueueCollectionClient } from './collection.js';
+export { flushQueueMetadata } from './queue-files.js';
 export { computeUniqueKey, hashPayload, normalizeUrl, type UniqueKeyInput } from './unique-key.js';

@@ -35,6 +35,16 @@ function installExitHook(): void {
 }
 
 /**
+ * Writes the metadata of every queue of this process that has counts not yet written there.
+ * `FsClient.teardown()` calls it; other tools read counts from `__metadata__.json`.
+ */
+export async function flushQueueMetadata(): Promise<void> {
+  const pending = [...unflushed];
+  unflushed.clear();
+  await Promise.all(pending.map((flush) => flush()));
+}
+
+/**
  * Writing `__metadata__.json` on every change would double the cost of a change, so counts go
  * there at most once per interval, and once more shortly after the last change (or when the
  * process is about to exit). The journal, not this file, is what the engine trusts.
