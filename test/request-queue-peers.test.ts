@@ -42,8 +42,9 @@ describe('request queues and @crawlee/memory-storage', () => {
     await tick();
     await peerQueue.addRequest({ url: url('f2'), uniqueKey: url('f2') }, { forefront: true });
     await tick();
-    const first = await peerQueue.getRequest((await peerQueue.listHead({ limit: 10 })).items[2]!.id);
-    await peerQueue.updateRequest({ ...first!, handledAt: new Date().toISOString() });
+    const firstId = (await peerQueue.listHead({ limit: 10 })).items[2]!.id;
+    const first = (await peerQueue.getRequest(firstId)) as { id: string; url: string; uniqueKey: string };
+    await peerQueue.updateRequest({ ...first, handledAt: new Date().toISOString() });
     await peer.teardown();
 
     const client = createFsClient({ storageDir: dir });
