@@ -16,7 +16,7 @@ export const KIND_LABEL: Readonly<Record<StoreKind, string>> = {
 
 /** File holding a storage's metadata, in every storage folder. */
 export const METADATA_FILE = '__metadata__.json';
-/** Suffix of a key-value record's sidecar: `<file>.__metadata__.json`. */
+/** Suffix of a key-value record's sidecar: `<key>.__metadata__.json` (@crawlee/memory-storage's naming). */
 export const SIDECAR_SUFFIX = '.__metadata__.json';
 /** Folder inside a storage folder where unreadable files are moved aside. */
 export const CORRUPT_DIR = '__corrupt__';
