@@ -33,6 +33,8 @@ async function render() {
   }
   if (seq !== renderCount) return;
   document.getElementById('main').replaceChildren(view);
+  // How many views were shown: lets tests (and scripts) wait for a navigation to finish.
+  document.body.dataset.renders = String(seq);
   document.title = `${view.dataset.title ?? kind?.label ?? 'Storage'} · actor-storage`;
   renderSession();
 }
