@@ -67,10 +67,20 @@ function isJsonText(buf: Buffer): boolean {
   }
 }
 
-/** Every file of `key`: the one its sidecar claims now, and those the index knows of. */
+/**
+ * Every file of `key`: the one its sidecar claims now, and those the index knows of. A known value
+ * file that has a sidecar of its own by now is another key's record stored under its bare name
+ * (the index may be older than that): it is left alone.
+ */
 async function filesOf(h: StoreHandle, key: string): Promise<string[]> {
   const claimed = await claimedBySidecar(h, key);
-  return [...new Set([...(claimed === undefined ? [] : [claimed]), ...knownFilesOf(h, key)])];
+  const out = new Set(claimed === undefined ? [] : [claimed]);
+  for (const file of knownFilesOf(h, key)) {
+    if (out.has(file)) continue;
+    if (!isSidecarName(file) && (await exists(join(h.location.dir, sidecarFileName(file))))) continue;
+    out.add(file);
+  }
+  return [...out];
 }
 
 async function writeValue(path: string, payload: Payload, fsync: boolean): Promise<number> {
