@@ -1,0 +1,117 @@
+/**
+ * Opening a big request queue: time and memory of a fresh process from open to the first
+ * `listHead` answer, then the cost of fetch + handle on it.
+ *
+ *   node --import tsx bench/rq-open.ts [storageDir] [count]      # default: $TMPDIR/rq-open-bench, 1,000,000
+ *
+ * The first run writes `count` request files (half of them handled) straight to disk in the
+ * request-file format, then lets the engine index them once (the scan a queue written by another
+ * tool gets). Every run then measures opening in a fresh process, where the engine reads its
+ * snapshot and journal and no request file but the ones it returns.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requestIdFromUniqueKey } from '../src/fs/layout.js';
+import { createFsClient } from '../src/index.js';
+
+const [mode = 'run', storageDir = join(tmpdir(), 'rq-open-bench'), countText = '1000000'] =
+  process.argv[2] === 'measure' ? process.argv.slice(2) : ['run', ...process.argv.slice(2)];
+const count = Number(countText);
+const NAME = 'big';
+const folder = join(storageDir, 'request_queues', NAME);
+
+async function generate(): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const now = new Date().toISOString();
+  const metadata = { id: 'benchQueue0000001', name: NAME, createdAt: now, modifiedAt: now, accessedAt: now };
+  await writeFile(join(folder, '__metadata__.json'), JSON.stringify(metadata, null, 2));
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const n = next;
+      next += 1;
+      const url = `https://example.com/products/${n}`;
+      const id = requestIdFromUniqueKey(url);
+      const handled = n < count / 2;
+      const request = {
+        url,
+        uniqueKey: url,
+        method: 'GET',
+        retryCount: 0,
+        id,
+        ...(handled ? { handledAt: now } : {}),
+      };
+      const file = {
+        id,
+        json: JSON.stringify(request),
+        method: 'GET',
+        orderNo: handled ? null : n + 1,
+        retryCount: 0,
+        uniqueKey: url,
+        url,
+      };
+      await writeFile(join(folder, `${id}.json`), JSON.stringify(file, null, '\t'));
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+async function measure(): Promise<void> {
+  const started = performance.now();
+  const client = createFsClient({ storageDir });
+  const queue = client.requestQueue(NAME, { clientKey: 'bench' });
+  const head = await queue.listHead({ limit: 10 });
+  const openMs = performance.now() - started;
+  const rssOpen = process.memoryUsage().rss;
+  const ops = 500;
+  const opsStart = performance.now();
+  for (let i = 0; i < ops / 25; i += 1) {
+    const { items } = await queue.listAndLockHead({ limit: 25, lockSecs: 60 });
+    for (const item of items) {
+      const request = await queue.getRequest(item.id);
+      await queue.updateRequest({ ...request!, handledAt: new Date().toISOString() });
+    }
+  }
+  const perOpMs = (performance.now() - opsStart) / ops;
+  const info = await queue.get();
+  await client.teardown();
+  console.log(
+    JSON.stringify({
+      openToFirstHeadMs: Math.round(openMs),
+      rssAfterOpenMB: Math.round(rssOpen / 2 ** 20),
+      firstHeadUrl: head.items[0]?.url,
+      fetchAndHandleMsPerRequest: Number(perOpMs.toFixed(2)),
+      total: info?.totalRequestCount,
+      handled: info?.handledRequestCount,
+      rssEndMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    }),
+  );
+}
+
+if (mode === 'measure') {
+  await measure();
+} else {
+  if (!existsSync(folder)) {
+    let t = performance.now();
+    await generate();
+    console.log(`wrote ${count} request files in ${Math.round(performance.now() - t)} ms`);
+    t = performance.now();
+    await createFsClient({ storageDir }).requestQueue(NAME).get();
+    console.log(
+      `first open (one scan of every file, then snapshot) in ${Math.round(performance.now() - t)} ms`,
+    );
+  }
+  for (let run = 0; run < 2; run += 1) {
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', import.meta.filename, 'measure', storageDir],
+      {
+        encoding: 'utf8',
+      },
+    );
+    process.stdout.write(out);
+  }
+}
