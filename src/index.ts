@@ -26,6 +26,7 @@ export {
   type DatasetIteratorOptions,
   PUSH_CHUNK_BYTES,
 } from './storages/dataset.js';
+export { DEFAULT_RETENTION, parseDuration } from './storages/duration.js';
 export {
   type ForEachKeyOptions,
   type KeyConsumer,
@@ -39,3 +40,25 @@ export {
   type RequestQueueOpenOptions,
   type RequestQueueOperationInfo,
 } from './storages/request-queue.js';
+export {
+  type DoctorOptions,
+  type DoctorProblem,
+  type DoctorProblemKind,
+  type DoctorReport,
+  type GcEntry,
+  type GcKeepReason,
+  type GcOptions,
+  type GcResult,
+  type PurgeOptions,
+  type PurgeResult,
+  Storage,
+  type StorageDirOptions,
+  type StorageListOptions,
+} from './storages/storage.js';
+export {
+  parseStorageType,
+  STORAGE_TYPES,
+  type StorageCounts,
+  type StorageSummary,
+  type StorageType,
+} from './storages/storage-summary.js';
