@@ -2,7 +2,20 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './commands/doctor.js';
+import { registerDrop } from './commands/drop.js';
+import { registerExport } from './commands/export.js';
+import { registerGc } from './commands/gc.js';
+import { registerGet } from './commands/get.js';
+import { registerInfo } from './commands/info.js';
+import { registerItems } from './commands/items.js';
+import { registerKeys } from './commands/keys.js';
+import { registerLs } from './commands/ls.js';
+import { registerPurge } from './commands/purge.js';
+import { registerQueue } from './commands/queue.js';
+import { registerRename } from './commands/rename.js';
 import { registerServe } from './commands/serve.js';
+import { registerSet } from './commands/set.js';
 import {
   type CliContext,
   type CliIo,
@@ -14,7 +27,22 @@ import {
 } from './runtime.js';
 
 /** Every command, one module each (src/cli/commands/<name>.ts). */
-export const COMMANDS: readonly CommandModule[] = [registerServe];
+export const COMMANDS: readonly CommandModule[] = [
+  registerLs,
+  registerInfo,
+  registerItems,
+  registerExport,
+  registerGet,
+  registerSet,
+  registerKeys,
+  registerQueue,
+  registerRename,
+  registerDrop,
+  registerPurge,
+  registerGc,
+  registerDoctor,
+  registerServe,
+];
 
 const defaultIo: CliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
