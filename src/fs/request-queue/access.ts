@@ -1,7 +1,8 @@
 /**
  * How one client object reaches its queue: finds the folder by id or name, shares the process's
  * engine for it, follows the folder when another process renames it, notes its client key for
- * `hadMultipleClients`, and frees what the same client key locked in a process that is gone.
+ * `hadMultipleClients`, and frees what the same client key locked in a process that is gone (and
+ * what any process of this host that has died had locked).
  */
 import { isStorageError, StorageError, toStorageError } from '../../errors.js';
 import type { FsContext } from '../context.js';
@@ -88,8 +89,10 @@ export class QueueAccess {
   change<T>(plan: (tx: Transaction, engine: QueueEngine) => T | Promise<T>): Promise<T> {
     return this.run(async (engine) => {
       const result = await engine.write(async (tx) => {
+        const planned = await plan(tx, engine);
+        // After the plan, so that a refused change (a foreign lock …) leaves the index untouched.
         this.noteClient(tx);
-        return plan(tx, engine);
+        return planned;
       });
       this.noted = true;
       return result;

@@ -89,9 +89,15 @@ export class QueueEngine {
 
   /** Runs `fn` over an up-to-date index, without the store lock. */
   async read<T>(fn: (index: QueueIndex) => T | Promise<T>): Promise<T> {
-    const tailed = this.loaded ? await this.exclusive(() => this.tail()) : undefined;
-    if (tailed === undefined || tailed.kind === 'reload') await this.lock.run(() => this.sync());
-    return fn((this.loaded as LoadedQueue).index);
+    const loaded = this.loaded;
+    if (loaded) {
+      const tailed = await this.exclusive(() => this.tail());
+      // No journal: a rotation is half done, or the queue is gone (then this throws ENOENT).
+      if (tailed.kind === 'missing') await stat(this.files.dir);
+      if (tailed.kind !== 'reload' && this.loaded === loaded) return fn(loaded.index);
+    }
+    const synced = await this.lock.run(() => this.sync());
+    return fn(synced.index);
   }
 
   /**
@@ -100,8 +106,7 @@ export class QueueEngine {
    */
   write<T>(plan: (tx: Transaction) => T | Promise<T>): Promise<T> {
     return this.lock.run(async () => {
-      await this.sync();
-      const loaded = this.loaded as LoadedQueue;
+      const loaded = await this.sync();
       const tx = new Transaction(loaded.index, Date.now());
       try {
         const result = await plan(tx);
@@ -116,19 +121,27 @@ export class QueueEngine {
   }
 
   /** Brings the index up to date under the store lock: load, replay, finish a dead writer's change. */
-  private async sync(): Promise<void> {
+  private async sync(): Promise<LoadedQueue> {
     const loaded = this.loaded;
     if (loaded) {
       const tailed = await this.exclusive(() => this.tail());
-      if (tailed.kind === 'ok') {
-        if (tailed.uncommitted.length === 0 && tailed.size === loaded.offset) return;
-        // Under the store lock nobody is writing: these lines are left by a change that failed.
-        loaded.offset = await recoverUncommitted(this.files, loaded.index, tailed.uncommitted, loaded.offset);
-        return;
+      if (tailed.kind === 'ok' && this.loaded === loaded) {
+        if (tailed.uncommitted.length > 0 || tailed.size !== loaded.offset) {
+          // Under the store lock nobody is writing: these lines are left by a change that failed.
+          loaded.offset = await recoverUncommitted(
+            this.files,
+            loaded.index,
+            tailed.uncommitted,
+            loaded.offset,
+          );
+        }
+        return loaded;
       }
     }
-    this.loaded = await loadQueue(this.files);
+    const fresh = await loadQueue(this.files);
+    this.loaded = fresh;
     this.journalIno = undefined;
+    return fresh;
   }
 
   /**

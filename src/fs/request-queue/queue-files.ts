@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, open, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isErrno } from '../../errors.js';
 import type { StoreMetadata } from '../stores.js';
 
 /**
@@ -83,8 +85,30 @@ export class MetadataSchedule {
   }
 }
 
-/** A random token for this process, recorded with each lock it takes. */
-export const PROCESS_OWNER = randomBytes(6).toString('hex');
+/**
+ * This process as recorded with each lock it takes: `<random>:<pid>:<host>`. The pid and host let
+ * a later process on the same host tell that the holder is gone (a crawler killed mid-run), so
+ * that its locks need not run out first; the random part tells apart two runs under a reused pid.
+ */
+export const PROCESS_OWNER = `${randomBytes(6).toString('hex')}:${process.pid}:${hostname()}`;
+
+/**
+ * True when `owner` names a process of this host that no longer runs. Owners from other hosts,
+ * in another format, or whose pid is alive (perhaps reused) are not known to be gone: their locks
+ * run out by time.
+ */
+export function isOwnerGone(owner: string): boolean {
+  if (owner === PROCESS_OWNER) return false;
+  const [token, pidText, ...host] = owner.split(':');
+  const pid = Number(pidText);
+  if (!token || host.join(':') !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return isErrno(err, 'ESRCH'); // EPERM: alive, under another user
+  }
+}
 
 /** Where one queue's files are, and what the engine needs to write them. */
 export class QueueFiles {

@@ -8,7 +8,7 @@ import type { RequestQueueHeadItem } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
 import { planMove, readIndexedFile } from './changes.js';
 import type { Transaction } from './engine.js';
-import { PROCESS_OWNER, type QueueFiles } from './queue-files.js';
+import { isOwnerGone, PROCESS_OWNER, type QueueFiles } from './queue-files.js';
 import { isLocked, type PendingEntry } from './queue-index.js';
 
 function notFound(id: string): StorageError {
@@ -112,22 +112,41 @@ export function planUnlockAll(tx: Transaction, clientKey: string): number {
   return count;
 }
 
-/** True when `clientKey` holds locks taken by another process (one that ran before this one). */
+/**
+ * A lock left by a consumer that is no more: taken under `clientKey` in another process, or taken
+ * by a process of this host that has died (Crawlee picks a new client key on every run, so a
+ * crawler killed mid-run and started again finds its old locks under a key it does not know).
+ */
+function isLeftBehind(lock: PendingEntry['lock'], clientKey: string, gone: Map<string, boolean>): boolean {
+  if (!lock || lock.owner === PROCESS_OWNER) return false;
+  if (lock.clientKey === clientKey) return true;
+  let ownerGone = gone.get(lock.owner);
+  if (ownerGone === undefined) {
+    ownerGone = isOwnerGone(lock.owner);
+    gone.set(lock.owner, ownerGone);
+  }
+  return ownerGone;
+}
+
+/** True when the queue holds locks that {@link planReleaseOtherProcessLocks} would end. */
 export function hasLocksFromOtherProcess(tx: Pick<Transaction, 'index'>, clientKey: string): boolean {
+  const gone = new Map<string, boolean>();
   for (const entry of tx.index.locked.values()) {
-    if (entry.lock?.clientKey === clientKey && entry.lock.owner !== PROCESS_OWNER) return true;
+    if (isLeftBehind(entry.lock, clientKey, gone)) return true;
   }
   return false;
 }
 
 /**
- * Ends the locks that `clientKey` took in another process: when a consumer reopens a queue under
- * its client key, what it had locked before it stopped is offered again at once.
+ * Ends the locks that `clientKey` took in another process, and those of processes of this host
+ * that have died: what a consumer had locked when it stopped is offered again at once, instead of
+ * when its locks run out.
  */
 export function planReleaseOtherProcessLocks(tx: Transaction, clientKey: string): number {
+  const gone = new Map<string, boolean>();
   let count = 0;
   for (const entry of [...tx.index.locked.values()]) {
-    if (entry.lock?.clientKey !== clientKey || entry.lock.owner === PROCESS_OWNER) continue;
+    if (!isLeftBehind(entry.lock, clientKey, gone)) continue;
     tx.apply({ op: 'unlock', id: entry.id });
     count += 1;
   }
