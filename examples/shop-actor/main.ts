@@ -15,26 +15,43 @@ import { readInput } from './input.js';
 
 const STATE_KEY = 'STATE';
 
+/** What the actor keeps in the key-value store to resume. */
+interface CrawlState {
+  shopPort: number;
+  stats: CrawlStats;
+  finished: boolean;
+  savedAt: string;
+}
+
 async function main(): Promise<void> {
   const { storageDir } = resolveConfig();
   const input = await readInput(storageDir);
   if (!input.resume) await createFsClient({ storageDir }).purge();
 
-  const shop = await startShopServer({ port: 0 });
+  const store = await KeyValueStore.open(undefined, { storageDir });
+  const previous = input.resume ? await store.getValue<CrawlState>(STATE_KEY) : undefined;
+  // The queue holds absolute URLs: a resumed crawl serves the shop on the port it used before.
+  const shop = await startShopServer({ port: previous?.shopPort ?? 0 });
   try {
     const startUrl = new URL(input.startPath, shop.url).href;
-    const [queue, dataset, store] = await Promise.all([
+    const [queue, dataset] = await Promise.all([
       RequestQueue.open(undefined, { storageDir }),
       Dataset.open(undefined, { storageDir }),
-      KeyValueStore.open(undefined, { storageDir }),
     ]);
-    const previous = (await store.getValue<CrawlStats>(STATE_KEY)) ?? undefined;
-    const stats: CrawlStats = previous ?? { pagesHandled: 0, productsPushed: 0, retries: 0, failedPages: [] };
+    const stats: CrawlStats = previous?.stats ?? {
+      pagesHandled: 0,
+      productsPushed: 0,
+      retries: 0,
+      failedPages: [],
+    };
+    const saveState = (finished: boolean) =>
+      store.setValue(STATE_KEY, { shopPort: shop.port, stats, finished, savedAt: new Date().toISOString() });
+    await saveState(false);
     await queue.addRequest({ url: startUrl });
     console.log(`Crawling ${startUrl} (${input.resume ? 'resuming' : 'fresh start'}) into ${storageDir}`);
 
     await crawl({ queue, dataset, store, input, startUrl }, stats);
-    await store.setValue(STATE_KEY, { ...stats, finishedAt: new Date().toISOString() });
+    await saveState(true);
 
     const csvPath = join(storageDir, input.exportCsv);
     await dataset.exportToFile(csvPath, 'csv');
