@@ -61,12 +61,16 @@ async function open(p: Page, hash: string): Promise<void> {
   );
 }
 
-let shots = 0;
-async function screenshot(name: string, p: Page = page): Promise<void> {
-  // Lazily filled cells (sizes) first, so the picture shows the finished page.
+/** Waits until the values the page fills in later (sizes, record counts) are there. */
+async function settled(p: Page): Promise<void> {
   await p.waitForFunction(
     () => ![...document.querySelectorAll('td span, .fact-value span')].some((s) => s.textContent === '…'),
   );
+}
+
+let shots = 0;
+async function screenshot(name: string, p: Page = page): Promise<void> {
+  await settled(p); // so the picture shows the finished page
   shots += 1;
   await p.screenshot({
     path: join(ARTIFACTS, `${String(shots).padStart(2, '0')}-${name}.png`),
@@ -171,6 +175,10 @@ describe('storage browser in Chromium', () => {
 
     await afterRender(page, () => page.check('input[name=desc]'));
     expect(await firstSku()).toBe('SKU-020000');
+    // Rows are numbered by stored position, newest first too.
+    expect(await page.locator('table.items tbody tr').first().locator('td').first().textContent()).toBe(
+      '20000',
+    );
     await afterRender(page, () => page.selectOption('select[name=limit]', '500'));
     expect(await page.locator('table.items tbody tr').count()).toBe(500);
     expect(await page.locator('.page-form').first().textContent()).toContain('of 40');
@@ -265,6 +273,7 @@ describe('storage browser in Chromium', () => {
 
   it('browses a key-value store: keys with types and sizes, JSON, text and PNG previews, downloads', async () => {
     await open(page, '#/key-value-stores');
+    await settled(page);
     expect(await texts('table.stores tbody tr td:nth-child(3)')).toEqual(['4']);
     await screenshot('key-value-stores');
     await afterRender(page, () => page.click('a.store-link'));
@@ -311,6 +320,12 @@ describe('storage browser in Chromium', () => {
     ]);
     expect(await readFile((await download.path())!)).toEqual(Buffer.from([0, 1, 2, 3, 255]));
     await screenshot('kvs-binary');
+
+    // A link to a record that is not on the page shown (here: filtered out) still previews it.
+    await open(page, `#/key-value-stores/${seeded.storeId}?prefix=s&key=INPUT`);
+    expect(await texts('table.keys tbody tr td:first-child')).toEqual(['screenshot']);
+    expect(await page.locator('.preview h2').textContent()).toBe('INPUT');
+    expect(await page.locator('pre[data-preview=json]').textContent()).toContain('"maxPages": 10');
   });
 
   it('shows a request queue: counts, states, filters and pages of requests', async () => {

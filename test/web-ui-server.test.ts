@@ -155,6 +155,24 @@ describe('local endpoints (/v2/local)', () => {
     expect(errorType(missing)).toBe('record-not-found');
   });
 
+  it('usage over a client without a storage folder: record totals, no folder sizes', async () => {
+    const { storageDir: _dir, ...notFs } = createFsClient({ storageDir });
+    const other = createServer({ client: notFs, token: TOKEN });
+    const otherUrl = await other.listen(0);
+    try {
+      const res = await rawRequest(otherUrl, { path: `/v2/local/key-value-stores/${storeId}/usage` });
+      expect((res.json as { data: unknown }).data).toMatchObject({
+        bytes: null,
+        files: null,
+        recordCount: 3,
+      });
+      const info = await rawRequest(otherUrl, { path: '/v2/local/info', headers: auth });
+      expect(info.json).toEqual({ data: { storageDir: null } });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keys with content types: the platform page plus each record type, paged the same way', async () => {
     const first = await rawRequest(url, { path: `/v2/local/key-value-stores/${storeId}/keys?limit=2` });
     expect(first.status).toBe(200);

@@ -65,7 +65,18 @@ function numericColumns(items, columns) {
   );
 }
 
-function itemsTable(items, columns, firstNumber, onOpen) {
+/**
+ * The number of each row: the item's stored position (counting from 1, from the end with `desc`)
+ * when the page holds every stored item of its range, else (empty items skipped) its place in the list.
+ */
+function rowNumbers(page, state) {
+  const exact = page.items.length === page.count;
+  return page.items.map((_item, i) =>
+    exact && state.desc ? page.total - state.offset - i : state.offset + i + 1,
+  );
+}
+
+function itemsTable(items, columns, numbers, onOpen) {
   const shown = columns.slice(0, MAX_COLUMNS);
   const numeric = numericColumns(items, shown);
   return h(
@@ -93,9 +104,13 @@ function itemsTable(items, columns, firstNumber, onOpen) {
             {
               class: 'clickable',
               title: 'Open the whole item',
-              onclick: () => onOpen(item, firstNumber + i),
+              tabindex: 0,
+              onclick: () => onOpen(item, numbers[i]),
+              onkeydown: (event) => {
+                if (event.key === 'Enter') onOpen(item, numbers[i]);
+              },
             },
-            h('td', { class: 'num muted' }, String(firstNumber + i)),
+            h('td', { class: 'num muted' }, String(numbers[i])),
             shown.map((c) => cell(item?.[c])),
           ),
         ),
@@ -247,7 +262,7 @@ export async function renderItems(body, { store, params }) {
       hrefFor,
       go: (offset) => go({ offset }),
     });
-  body.append(pager(), itemsTable(page.items, ordered, state.offset + 1, open));
+  body.append(pager(), itemsTable(page.items, ordered, rowNumbers(page, state), open));
   if (page.items.length > 20) body.append(pager());
   if (page.items.length === 0)
     body.append(notice('info', 'No items on this page (empty items are skipped).'));

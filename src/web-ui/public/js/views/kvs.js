@@ -160,6 +160,17 @@ function pager(store, params, page, start) {
   });
 }
 
+/**
+ * The key item of `key`: from the page shown, else (a link to a key on another page) asked for
+ * alone. A key is the first of the keys it prefixes, so `prefix=key&limit=1` returns it if it exists.
+ */
+async function findKey(store, page, key) {
+  const onPage = page.items.find((i) => i.key === key);
+  if (onPage) return onPage;
+  const found = await getData(`local/key-value-stores/${seg(store.id)}/keys`, { prefix: key, limit: 1 });
+  return found.items.find((i) => i.key === key);
+}
+
 /** Renders the records tab of a key-value store into `body`. */
 export async function renderRecords(body, { store, params }) {
   const prefix = params.get('prefix') ?? '';
@@ -186,13 +197,17 @@ export async function renderRecords(body, { store, params }) {
     );
     return;
   }
-  const item = selected ? page.items.find((i) => i.key === selected) : undefined;
+  const item = selected ? await findKey(store, page, selected) : undefined;
   const side = item
     ? await preview(store, item)
     : h(
         'aside',
         { class: 'preview preview-empty' },
-        h('p', { class: 'muted' }, 'Choose a key to preview its record.'),
+        h(
+          'p',
+          { class: 'muted' },
+          selected ? `There is no record "${selected}".` : 'Choose a key to preview its record.',
+        ),
       );
   body.append(
     h(
