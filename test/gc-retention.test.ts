@@ -76,7 +76,9 @@ async function fixture(): Promise<Fixture> {
   ids.oldKvs = kvs.id;
   dirs.oldKvs = join(root, 'key_value_stores', kvs.id);
   const queue = await client.requestQueues().getOrCreate();
-  await client.requestQueue(queue.id).addRequest({ url: 'https://example.com/a' });
+  await client
+    .requestQueue(queue.id)
+    .addRequest({ url: 'https://example.com/a', uniqueKey: 'https://example.com/a' });
   ids.oldQueue = queue.id;
   dirs.oldQueue = join(root, 'request_queues', queue.id);
   await client.teardown();
