@@ -38,6 +38,13 @@ function fieldNames(store, items, selected) {
   return [...names];
 }
 
+/** The table's columns: the picked fields, else the fields the page's items have, in `names` order. */
+function visibleColumns(names, items, picked) {
+  if (picked.length > 0) return picked;
+  const present = new Set(items.flatMap((item) => Object.keys(item ?? {})));
+  return names.filter((name) => present.has(name));
+}
+
 function cell(value) {
   if (value === undefined) return h('td', { class: 'muted' });
   if (value === null) return h('td', { class: 'muted' }, 'null');
@@ -242,8 +249,6 @@ export async function renderItems(body, { store, params }) {
     navigate(['datasets', store.id], { ...next, offset: next.offset || undefined });
   };
   const names = fieldNames(store, page.items, state.fields);
-  const columns = state.fields.length > 0 ? state.fields : fieldNames({ fields: [] }, page.items, []);
-  const ordered = state.fields.length > 0 ? columns : names.filter((n) => columns.includes(n));
   const open = (item, n) => openDialog({ title: `Item #${n}`, body: jsonBlock(item), wide: true });
   body.append(toolbar(names, state, go), downloads(store, state));
   if (page.total === 0) {
@@ -262,7 +267,10 @@ export async function renderItems(body, { store, params }) {
       hrefFor,
       go: (offset) => go({ offset }),
     });
-  body.append(pager(), itemsTable(page.items, ordered, rowNumbers(page, state), open));
+  body.append(
+    pager(),
+    itemsTable(page.items, visibleColumns(names, page.items, state.fields), rowNumbers(page, state), open),
+  );
   if (page.items.length > 20) body.append(pager());
   if (page.items.length === 0)
     body.append(notice('info', 'No items on this page (empty items are skipped).'));

@@ -12,7 +12,7 @@ const MAX_TEXT_PREVIEW = 2 * 1024 * 1024;
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|avif|bmp|svg\+xml|x-icon|vnd\.microsoft\.icon)$/;
 
 /** Start keys of the pages seen before, per store and prefix, for "Prev" (cursor pages have no offset). */
-const history = new Map();
+const visited = new Map();
 
 const mediaType = (contentType) => (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
 const isJson = (type) => type === 'application/json' || type.endsWith('+json');
@@ -145,10 +145,10 @@ function prefixForm(store, prefix) {
 
 function pager(store, params, page, start) {
   const prefix = params.get('prefix') ?? '';
-  const trail = history.get(`${store.id}\n${prefix}`) ?? [];
+  const trail = visited.get(`${store.id}\n${prefix}`) ?? [];
   const at = start === '' ? -1 : trail.indexOf(start);
   if (start !== '' && at === -1) trail.push(start);
-  history.set(`${store.id}\n${prefix}`, trail);
+  visited.set(`${store.id}\n${prefix}`, trail);
   const href = (startKey) => routeHref(['key-value-stores', store.id], { prefix, start: startKey });
   const index = trail.indexOf(start);
   const prevStart = start === '' ? null : index > 0 ? trail[index - 1] : '';

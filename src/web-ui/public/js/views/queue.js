@@ -16,7 +16,7 @@ const FILTERS = [
 ];
 
 /** Cursors of the pages seen before, per queue and filter, for "Prev". */
-const history = new Map();
+const visited = new Map();
 
 function stateOf(request, locked) {
   if (request.handledAt) return 'handled';
@@ -104,9 +104,9 @@ function requestRow(store, request, locked) {
 
 function pager(store, filter, cursor, page) {
   const key = `${store.id}\n${filter}`;
-  const trail = history.get(key) ?? [];
+  const trail = visited.get(key) ?? [];
   if (cursor !== '' && !trail.includes(cursor)) trail.push(cursor);
-  history.set(key, trail);
+  visited.set(key, trail);
   const index = trail.indexOf(cursor);
   const href = (c) => routeHref(['request-queues', store.id], { filter, cursor: c });
   const prev = cursor === '' ? null : index > 0 ? trail[index - 1] : '';
