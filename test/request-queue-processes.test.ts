@@ -168,4 +168,39 @@ describe('request queues across processes', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'an adder killed with SIGKILL mid-run leaves a queue that opens; a second run adds exactly the rest',
+    async () => {
+      const total = Math.min(TOTAL, 3000);
+      await RequestQueue.open('adding', { storageDir: dir });
+      const folder = join(dir, 'request_queues', 'adding');
+      const first = start('rq-adder.ts', [dir, 'adding', '0', '1', String(total)]);
+      await waitFor(async () => (await readdir(folder)).length > total / 4, 'the adder to get going');
+      first.child.kill('SIGKILL');
+      expect((await first.done).signal).toBe('SIGKILL');
+
+      const second = start('rq-adder.ts', [dir, 'adding', '0', '1', String(total)]);
+      const result = await second.done;
+      expect(result, result.stderr).toMatchObject({ code: 0 });
+      const summary = JSON.parse(result.stdout);
+      expect(summary.added).toBeGreaterThan(0);
+      expect(summary.added).toBeLessThan(total);
+
+      const client = createFsClient({ storageDir: dir });
+      const info = await client.requestQueue('adding').get();
+      expect(info).toMatchObject({
+        totalRequestCount: total,
+        pendingRequestCount: total,
+        handledRequestCount: 0,
+      });
+      const names = (await readdir(folder)).filter((n) => n.endsWith('.json') && n !== '__metadata__.json');
+      expect(new Set(names.map((n) => n.slice(0, -5)))).toEqual(expectedIds(total));
+      for (const name of names) JSON.parse(await readFile(join(folder, name), 'utf8'));
+      const head = await client.requestQueue('adding').listHead({ limit: 1000 });
+      const order = head.items.map((item) => Number(item.uniqueKey.split('/').at(-1)));
+      expect(order).toEqual(Array.from({ length: Math.min(1000, total) }, (_, k) => k));
+    },
+    TIMEOUT,
+  );
 });
