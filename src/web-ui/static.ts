@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toStorageError } from '../errors.js';
+import { pageNotFound, toHttpFailure } from '../server/http-errors.js';
+import { sendError } from '../server/reply.js';
 
 /** URL prefix of the static files. */
 export const UI_PREFIX = '/ui/';
@@ -100,25 +102,30 @@ export function createStaticHandler(publicDir: string = resolvePublicDir()): Sta
     // No public folder (a build without assets): every file is missing, the API still works.
     files ??= listFiles(publicDir).catch(() => new Set<string>());
     void files
-      .then((set) => sendFile(res, publicDir, fileFor(path, set), method === 'HEAD'))
+      .then((set) => sendFile(res, publicDir, fileFor(path, set), { method, path }))
       .catch(() => res.destroy()); // the answer could not be written: the client sees a cut connection
     return true;
   };
 }
 
-async function sendFile(res: ServerResponse, dir: string, name: string | undefined, head: boolean) {
+async function sendFile(
+  res: ServerResponse,
+  dir: string,
+  name: string | undefined,
+  request: { method: string; path: string },
+) {
   if (name === undefined) {
-    sendNotFound(res);
+    const { status, body } = toHttpFailure(pageNotFound(request.method, request.path));
+    sendError(res, status, body);
     return;
   }
   let body: Buffer;
   try {
-    body = await readFile(`${dir}/${name}`);
-  } catch (err) {
-    const failure = toStorageError(err, `Reading the storage browser's file "${name}"`);
-    const text = Buffer.from(JSON.stringify({ error: { type: 'internal-error', message: failure.message } }));
-    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': text.length });
-    res.end(text);
+    body = await readFile(join(dir, name));
+  } catch {
+    // Listed at start but unreadable now (a rebuild under a running server): a plain 500, no path.
+    const failure = toHttpFailure(new Error(`The storage browser's file "${name}" could not be read.`));
+    sendError(res, failure.status, failure.body);
     return;
   }
   const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
@@ -127,13 +134,5 @@ async function sendFile(res: ServerResponse, dir: string, name: string | undefin
     'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
     'content-length': body.length,
   });
-  res.end(head ? undefined : body);
-}
-
-function sendNotFound(res: ServerResponse) {
-  const body = Buffer.from(
-    JSON.stringify({ error: { type: 'page-not-found', message: 'We have nothing at this address.' } }),
-  );
-  res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
-  res.end(body);
+  res.end(request.method === 'HEAD' ? undefined : body);
 }
