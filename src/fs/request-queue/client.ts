@@ -165,6 +165,21 @@ export function createRequestQueueClient(
 
     async listAndLockHead(opts): Promise<ListAndLockHeadResult> {
       const { limit, lockSecs } = checkLockHead(opts);
+      // Consumers poll an empty head often: answer that without taking the store lock.
+      const idle = await access.read((index, engine) => {
+        const now = Date.now();
+        if (limit > 0 && index.unlockedHead(1, now).length > 0) return undefined;
+        return {
+          limit,
+          lockSecs,
+          clientKey,
+          queueModifiedAt: queueModifiedAt(index, engine),
+          hadMultipleClients: index.hadMultipleClients,
+          queueHasLockedRequests: index.activeLocks(now).length > 0,
+          items: [],
+        };
+      });
+      if (idle) return idle;
       return access.change(async (tx, engine) => {
         const items = await planListAndLock(tx, engine.files, { limit, lockSecs, clientKey });
         return {
