@@ -4,7 +4,7 @@
  *   node --import tsx test/processes/crawl-child.ts '<json options>'
  *
  * Options: `storageDir`, `startUrl`, `client` ('fs' | 'memory'), `kind` ('cheerio' | 'basic'),
- * `maxRequestsPerCrawl`, `productDelayMs`. Default storages are never purged (a resumed run must
+ * `maxRequestsPerCrawl`, `maxConcurrency`, `stallAfterPush`. Default storages are never purged (a resumed run must
  * find what the previous one left). Prints one line of JSON with Crawlee's final statistics.
  */
 import { MemoryStorage } from '@crawlee/memory-storage';
@@ -18,7 +18,8 @@ interface ChildOptions {
   client?: 'fs' | 'memory';
   kind?: 'cheerio' | 'basic';
   maxRequestsPerCrawl?: number;
-  productDelayMs?: number;
+  maxConcurrency?: number;
+  stallAfterPush?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ChildOptions;
@@ -32,7 +33,8 @@ const stats = await crawlShop({
   config,
   kind: options.kind,
   maxRequestsPerCrawl: options.maxRequestsPerCrawl,
-  productDelayMs: options.productDelayMs,
+  maxConcurrency: options.maxConcurrency,
+  stallAfterPush: options.stallAfterPush,
 });
 await storageClient.teardown?.();
 console.log(

@@ -51,8 +51,11 @@ export interface ShopCrawlOptions {
   maxConcurrency?: number;
   /** Stop after this many requests (a half crawl). */
   maxRequestsPerCrawl?: number;
-  /** Milliseconds to wait in each product handler before pushing (gives a killer time to strike). */
-  productDelayMs?: number;
+  /**
+   * The handler that pushes this run's n-th item never returns afterwards, as if the process died
+   * between pushing an item and marking its request handled (the tests kill it there).
+   */
+  stallAfterPush?: number;
 }
 
 export const INITIAL_STATE: CrawlState = { pagesHandled: 0, productsPushed: 0, duplicatesSkipped: 0 };
@@ -92,27 +95,28 @@ async function skusOnDisk(config: Configuration): Promise<Set<string>> {
   return skus;
 }
 
-interface Handling {
-  url: string;
-  html: string;
-  state: CrawlState;
+/** What one run knows across its handlers. */
+interface RunState {
+  /** SKUs in the dataset: found there at start, or pushed by this run. */
   pushed: Set<string>;
-  push: (item: ProductItem) => Promise<void>;
-  delayMs: number;
+  pushesThisRun: number;
+  stallAfterPush: number | undefined;
 }
 
 /** What both crawlers do with a fetched page once its links are enqueued. */
-async function handlePage(page: Handling): Promise<void> {
+async function handlePage(
+  run: RunState,
+  page: { url: string; html: string; state: CrawlState; push: (item: ProductItem) => Promise<void> },
+): Promise<void> {
   const product = extractProduct(page.html, page.url);
-  if (product) {
-    if (page.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, page.delayMs));
-    if (page.pushed.has(product.sku)) {
-      page.state.duplicatesSkipped += 1;
-    } else {
-      page.pushed.add(product.sku);
-      await page.push(product);
-      page.state.productsPushed += 1;
-    }
+  if (product && run.pushed.has(product.sku)) {
+    page.state.duplicatesSkipped += 1;
+  } else if (product) {
+    run.pushed.add(product.sku);
+    await page.push(product);
+    page.state.productsPushed += 1;
+    run.pushesThisRun += 1;
+    if (run.pushesThisRun === run.stallAfterPush) await new Promise<never>(() => undefined);
   }
   page.state.pagesHandled += 1;
 }
@@ -127,39 +131,25 @@ function commonOptions(options: ShopCrawlOptions) {
   };
 }
 
-/**
- * Crawls the shop from `startUrl`: same-hostname links, one item per product. Returns Crawlee's
- * final statistics.
- */
-export async function crawlShop(options: ShopCrawlOptions): Promise<FinalStatistics> {
-  log.setLevel(LogLevel.ERROR);
-  const { config } = options;
-  const pushed = await skusOnDisk(config);
-  const delayMs = options.productDelayMs ?? 0;
-  if (options.kind === 'basic') {
-    const crawler = new BasicCrawler(
-      {
-        ...commonOptions(options),
-        async requestHandler({ request, enqueueLinks, pushData }) {
-          const response = await fetch(request.url);
-          if (!response.ok) throw new Error(`HTTP ${response.status} for ${request.url}`);
-          const html = await response.text();
-          await enqueueLinks({ urls: hrefsOf(html), baseUrl: request.url, strategy: 'same-hostname' });
-          const state = await crawler.useState<CrawlState>({ ...INITIAL_STATE });
-          await handlePage({
-            url: request.url,
-            html,
-            state,
-            pushed,
-            push: (item) => pushData(item),
-            delayMs,
-          });
-        },
+function basicCrawler(run: RunState, options: ShopCrawlOptions): BasicCrawler {
+  const crawler = new BasicCrawler(
+    {
+      ...commonOptions(options),
+      async requestHandler({ request, enqueueLinks, pushData }) {
+        const response = await fetch(request.url);
+        if (!response.ok) throw new Error(`HTTP ${response.status} for ${request.url}`);
+        const html = await response.text();
+        await enqueueLinks({ urls: hrefsOf(html), baseUrl: request.url, strategy: 'same-hostname' });
+        const state = await crawler.useState<CrawlState>({ ...INITIAL_STATE });
+        await handlePage(run, { url: request.url, html, state, push: (item) => pushData(item) });
       },
-      config,
-    );
-    return crawler.run([options.startUrl]);
-  }
+    },
+    options.config,
+  );
+  return crawler;
+}
+
+function cheerioCrawler(run: RunState, options: ShopCrawlOptions): CheerioCrawler {
   const crawler = new CheerioCrawler(
     {
       ...commonOptions(options),
@@ -167,10 +157,25 @@ export async function crawlShop(options: ShopCrawlOptions): Promise<FinalStatist
         await enqueueLinks({ strategy: 'same-hostname' });
         const state = await crawler.useState<CrawlState>({ ...INITIAL_STATE });
         const html = body.toString();
-        await handlePage({ url: request.url, html, state, pushed, push: (item) => pushData(item), delayMs });
+        await handlePage(run, { url: request.url, html, state, push: (item) => pushData(item) });
       },
     },
-    config,
+    options.config,
   );
+  return crawler;
+}
+
+/**
+ * Crawls the shop from `startUrl`: same-hostname links, one item per product. Returns Crawlee's
+ * final statistics.
+ */
+export async function crawlShop(options: ShopCrawlOptions): Promise<FinalStatistics> {
+  log.setLevel(LogLevel.ERROR);
+  const run: RunState = {
+    pushed: await skusOnDisk(options.config),
+    pushesThisRun: 0,
+    stallAfterPush: options.stallAfterPush,
+  };
+  const crawler = options.kind === 'basic' ? basicCrawler(run, options) : cheerioCrawler(run, options);
   return crawler.run([options.startUrl]);
 }
