@@ -125,6 +125,7 @@ describe('routing errors', () => {
     const res = await rawRequest(t.url, { method: 'PATCH', path: '/v2/datasets', headers: auth });
     expect(res.status).toBe(405);
     expect(errorType(res)).toBe('method-not-allowed');
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
     const del = await rawRequest(t.url, {
       method: 'DELETE',
       path: `/v2/datasets/${datasetId}/items`,
@@ -132,5 +133,12 @@ describe('routing errors', () => {
     });
     expect(del.status).toBe(405);
     expect(await itemCount()).toBeGreaterThan(0);
+  });
+
+  it('answers HEAD wherever GET is answered, without a body', async () => {
+    const res = await rawRequest(t.url, { method: 'HEAD', path: `/v2/datasets/${datasetId}`, headers: auth });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.body.length).toBe(0);
   });
 });

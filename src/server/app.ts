@@ -66,7 +66,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     store,
     info,
   });
-  await sendReply(res, await match.route.handler(ctx));
+  await sendReply(res, await match.route.handler(ctx), method === 'HEAD');
 }
 
 /** The server's request listener: route, admit, handle, answer; every failure mapped once, here. */
@@ -81,7 +81,8 @@ export function createRequestListener(
       const failure = toHttpFailure(err);
       if (failure.internal) options.onError?.(err, req);
       // A body we did not read (refused early) is drained, and the connection not reused.
-      const headers: Record<string, string> = req.complete ? {} : { connection: 'close' };
+      const headers: Record<string, string> = { ...failure.headers };
+      if (!req.complete) headers.connection = 'close';
       if (!req.complete) req.resume();
       sendError(res, failure.status, failure.body, headers);
     });

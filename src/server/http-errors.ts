@@ -12,11 +12,20 @@ export interface ErrorBody {
 export class HttpError extends StorageError {
   readonly status: number;
   readonly type: string;
+  /** Extra response headers (`Allow` of a 405). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, status: number, type: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    status: number,
+    type: string,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(code, message, options);
     this.status = status;
     this.type = type;
+    this.headers = options?.headers ?? {};
   }
 }
 
@@ -37,6 +46,7 @@ export function methodNotAllowed(method: string, allowed: readonly string[]): Ht
     405,
     'method-not-allowed',
     `Method ${method} is not allowed here; use ${allowed.join(', ')}.`,
+    { headers: { allow: allowed.join(', ') } },
   );
 }
 
@@ -83,9 +93,15 @@ export function storeNotFound(what: string): HttpError {
  * Maps any error to a status and an error body, through {@link ERROR_TABLE} for StorageErrors.
  * Anything else is an internal error whose details stay in the server log.
  */
-export function toHttpFailure(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+export function toHttpFailure(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  internal: boolean;
+  headers?: Record<string, string>;
+} {
   if (err instanceof HttpError) {
-    return { status: err.status, body: { error: { type: err.type, message: err.message } }, internal: false };
+    const body = { error: { type: err.type, message: err.message } };
+    return { status: err.status, body, internal: false, headers: { ...err.headers } };
   }
   if (err instanceof StorageError) {
     const entry = ERROR_TABLE[err.code];

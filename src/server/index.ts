@@ -48,8 +48,12 @@ export interface ActorStorageServer {
    * @throws StorageError `STORAGE_IO` when the port cannot be bound.
    */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting connections, lets running requests finish, closes idle ones. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and closes idle ones; requests still running get `graceMs` to
+   * finish before their connections are cut (a long download would otherwise hold the server open).
+   * @param graceMs @default 5000
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 function formatUrl(address: AddressInfo): string {
@@ -108,11 +112,13 @@ export function createServer(options: ServerOptions = {}): ActorStorageServer {
       url = formatUrl(httpServer.address() as AddressInfo);
       return url;
     },
-    async close() {
+    async close(graceMs = 5000) {
       if (httpServer.listening) {
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
+        const cut = setTimeout(() => httpServer.closeAllConnections(), graceMs);
         await closed;
+        clearTimeout(cut);
       }
       await ownClient?.teardown();
     },

@@ -53,7 +53,7 @@ export function sendError(res: ServerResponse, status: number, body: ErrorBody, 
  * Writes a reply. A streamed body is piped with backpressure; if it fails midway, the connection
  * is cut (the status line is already out), and the returned promise rejects with the cause.
  */
-export async function sendReply(res: ServerResponse, reply: Reply): Promise<void> {
+export async function sendReply(res: ServerResponse, reply: Reply, head = false): Promise<void> {
   if (reply.kind === 'data') {
     sendJson(res, reply.status, { data: reply.data }, reply.headers);
     return;
@@ -64,6 +64,12 @@ export async function sendReply(res: ServerResponse, reply: Reply): Promise<void
     return;
   }
   const { body } = reply;
+  if (head && body !== undefined && !Buffer.isBuffer(body)) {
+    body.destroy(); // HEAD: the headers are the answer; nothing is read
+    res.writeHead(reply.status, reply.headers);
+    res.end();
+    return;
+  }
   if (body === undefined || Buffer.isBuffer(body)) {
     const headers = body === undefined ? reply.headers : { ...reply.headers, 'content-length': body.length };
     res.writeHead(reply.status, headers);

@@ -42,9 +42,14 @@ export class Router {
   match(method: string, url: string): Match {
     const path = url.split('?', 1)[0] ?? '';
     const known = (METHODS as readonly string[]).includes(method);
-    const found = known ? this.fmw.find(method as Method, url) : null;
+    // HEAD is answered wherever GET is (Node sends no body for it), unless a route has its own HEAD.
+    const found = known
+      ? (this.fmw.find(method as Method, url) ?? (method === 'HEAD' ? this.fmw.find('GET', url) : null))
+      : null;
     if (found) return { route: found.store as Route, params: found.params };
-    const allowed = METHODS.filter((m) => m !== method && this.fmw.find(m, url) !== null);
+    const answers = (m: Method) =>
+      this.fmw.find(m, url) !== null || (m === 'HEAD' && this.fmw.find('GET', url) !== null);
+    const allowed = METHODS.filter((m) => m !== method && answers(m));
     if (allowed.length > 0) throw methodNotAllowed(method, allowed);
     throw pageNotFound(method, path);
   }
