@@ -52,11 +52,15 @@ export function forgetFolders(ctx: FsContext, ...idsOrNames: Array<string | unde
 }
 
 /**
- * True when `loc`'s metadata can be trusted without the lock: it is complete, and no item file
+ * True when `loc`'s metadata can be trusted without the lock: it is complete, its last item is
+ * there (else the count is stale: files were removed by hand or moved aside), and no item file
  * follows its count (a file there means a writer is busy, or crashed before updating the count).
  */
 async function isHealthy(loc: StoreLocation): Promise<boolean> {
-  return isCompleteMetadata(loc.metadata) && !(await itemExists(loc.dir, loc.metadata.itemCount + 1));
+  if (!isCompleteMetadata(loc.metadata)) return false;
+  const count = loc.metadata.itemCount;
+  if (count > 0 && !(await itemExists(loc.dir, count))) return false;
+  return !(await itemExists(loc.dir, count + 1));
 }
 
 /**

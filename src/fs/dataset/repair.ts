@@ -152,6 +152,11 @@ export async function loadUnderLock(
 ): Promise<void> {
   try {
     let { meta, dirty } = await readMetadata(state, fallback);
+    if (meta.itemCount > 0 && !(await itemExists(state.dir, meta.itemCount))) {
+      // The count names an item that is not there (removed by hand, or moved aside): count the files.
+      meta = await rebuild(state.dir, meta);
+      dirty = true;
+    }
     const highest = await probeForward(state.dir, meta.itemCount);
     if (highest > meta.itemCount) {
       meta = await adopt(state.dir, meta, meta.itemCount + 1, highest);
