@@ -63,11 +63,18 @@ export function isLayoutFile(name: string): boolean {
 }
 
 /**
+ * Files editors and operating systems leave beside records, never records themselves: hidden files
+ * (`.DS_Store`, vim's `.INPUT.json.swp`), backups (`INPUT.json~`, `#INPUT.json#`), Thumbs.db, desktop.ini.
+ */
+const NOT_A_RECORD_RE = /^\.|~$|^#.*#$|^(e?thumbs\.db|desktop\.ini)$/i;
+
+/**
  * The key a value file stands for when no sidecar claims it: its name without the last extension
  * (`INPUT.json` → `INPUT`, `INPUT` → `INPUT`), as both peers read it. `undefined` when that is not a
- * valid key (the file is then not a record of this store).
+ * valid key, or for the files editors and operating systems leave (the file is then not a record).
  */
 export function naturalKey(fileName: string): string | undefined {
+  if (NOT_A_RECORD_RE.test(fileName)) return undefined;
   const ext = extname(fileName);
   return asKey(ext === '' ? fileName : fileName.slice(0, -ext.length));
 }
