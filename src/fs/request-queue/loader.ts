@@ -7,6 +7,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../../errors.js';
 import { moveAside, writeAtomic } from '../atomic-write.js';
+import type { StoreMetadata } from '../stores.js';
 import { journalHeader, readJournal } from './journal.js';
 import { readQueueMetadata, writeQueueMetadata } from './metadata.js';
 import type { QueueFiles } from './queue-files.js';
@@ -61,7 +62,9 @@ export async function loadQueue(files: QueueFiles): Promise<LoadedQueue> {
   }
   for (const tx of read.transactions) for (const op of tx) index.apply(op);
   if (read.uncommitted.length > 0 || read.size > read.committedEnd) {
+    const before = await readQueueMetadata(files.dir, files.fallbackMetadata);
     const offset = await recoverUncommitted(files, index, read.uncommitted, read.committedEnd);
+    if (await journalLostChanges(files, index, before)) return scanQueue(files, gen);
     return { index, gen, offset, snapshotBytes };
   }
   if (index.mark !== (await files.mark()) || !(await metadataAgrees(files, index))) {
@@ -87,6 +90,23 @@ async function metadataAgrees(files: QueueFiles, index: QueueIndex): Promise<boo
   const metadata = await readQueueMetadata(files.dir, files.fallbackMetadata);
   const modifiedAt = Date.parse(String(metadata.modifiedAt)) || 0;
   return modifiedAt <= index.modifiedAt;
+}
+
+/**
+ * True when the folder or the metadata knows of requests the index does not: the journal lost
+ * committed lines (a disk that dropped its tail, a file cut by hand). Checked when the journal
+ * ends in a change cut short, where the folder's mark cannot tell: after a plain crash, the
+ * request files are exactly those the index holds once the cut change is recovered.
+ */
+async function journalLostChanges(
+  files: QueueFiles,
+  index: QueueIndex,
+  metadata: StoreMetadata,
+): Promise<boolean> {
+  const onDisk = (await readdir(files.dir)).filter((name) => requestIdOfFile(name) !== undefined).length;
+  if (onDisk !== index.totalCount) return true;
+  const handled = Number(metadata.handledRequestCount);
+  return Number.isSafeInteger(handled) && handled > index.handledCount;
 }
 
 /** Runs `work` over `items` with at most `width` at a time. */
