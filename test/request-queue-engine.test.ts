@@ -13,7 +13,9 @@ import { QueueEngine } from '../src/fs/request-queue/engine.js';
 import { encodeOp, type JournalOp, parseOp } from '../src/fs/request-queue/journal.js';
 import { loadQueue } from '../src/fs/request-queue/loader.js';
 import { journalLimits, QueueFiles } from '../src/fs/request-queue/queue-files.js';
+import { QueueIndex } from '../src/fs/request-queue/queue-index.js';
 import { writeRequestFile } from '../src/fs/request-queue/request-file.js';
+import { readSnapshot, serialiseSnapshot } from '../src/fs/request-queue/snapshot.js';
 import { SortedList } from '../src/fs/request-queue/sorted-list.js';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -113,6 +115,49 @@ describe('journal lines', () => {
     for (const bad of ['', 'z x', 'a x', 'a x 1 2', 'h', 'l x 1 k', 'c abc 1', 'p x NaN', 'k', 'a %zz 1']) {
       expect(parseOp(bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe('snapshot', () => {
+  /** Every id with its state: order when pending, 'h' when handled. */
+  const states = (index: QueueIndex) =>
+    Object.fromEntries(
+      [...index.entries.keys()].sort().map((id) => [id, index.entries.get(id)?.order ?? 'h']),
+    );
+
+  async function roundTrip(index: QueueIndex): Promise<QueueIndex> {
+    const path = join(dir, `snapshot-${Math.random()}.txt`);
+    await writeFile(path, serialiseSnapshot(index, 3, Date.now()));
+    const read = await readSnapshot(path);
+    if (read.state !== 'ok') throw new Error(`snapshot did not load: ${JSON.stringify(read)}`);
+    expect(read.gen).toBe(3);
+    return read.index;
+  }
+
+  it('round-trips pending and handled ids, and changes made to handled ids after loading', async () => {
+    const index = new QueueIndex();
+    index.add('pb', 5);
+    index.add('pa', -7);
+    for (const id of ['hz', 'ha', 'hm', 'odd~id', 'x.y', 'h%1']) index.add(id, null);
+    index.apply({ op: 'lock', id: 'pb', expiresAt: Date.now() + 60_000, clientKey: 'k', owner: 'o' });
+    index.apply({ op: 'client', clientKey: 'k' });
+    const loaded = await roundTrip(index);
+    expect(states(loaded)).toEqual(states(index));
+    expect(loaded.pending.toArray().map((e) => e.id)).toEqual(['pa', 'pb']);
+    expect(loaded.entries.get('pb')?.lock?.clientKey).toBe('k');
+    expect([loaded.totalCount, loaded.handledCount, loaded.firstClientKey]).toEqual([8, 6, 'k']);
+    // Handled ids now live in the frozen block: delete one, make one pending again, handle another.
+    loaded.apply({ op: 'delete', id: 'hm' });
+    loaded.apply({ op: 'pend', id: 'ha', order: 9 });
+    loaded.apply({ op: 'handle', id: 'pa' });
+    loaded.apply({ op: 'add', id: 'hz', order: 11 }); // known id: ignored
+    expect(loaded.entries.get('hm')).toBeUndefined();
+    expect(loaded.entries.get('ha')?.order).toBe(9);
+    expect(loaded.entries.get('hz')).toBeNull();
+    expect([loaded.totalCount, loaded.handledCount, loaded.pendingCount]).toEqual([7, 5, 2]);
+    const again = await roundTrip(loaded);
+    expect(states(again)).toEqual(states(loaded));
+    expect([again.totalCount, again.handledCount]).toEqual([7, 5]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { IdTable } from './id-table.js';
 import type { JournalOp } from './journal.js';
 import { SortedList } from './sorted-list.js';
 
@@ -35,7 +36,7 @@ export function isLocked(entry: PendingEntry, now: number): boolean {
 /** Everything one process knows about a queue: dedup set, order of pending requests, locks. */
 export class QueueIndex {
   /** Every known request id: its pending entry, or `null` once handled. */
-  readonly entries = new Map<string, PendingEntry | null>();
+  readonly entries = new IdTable();
   /** Pending requests (locked ones included), in queue order. Handled ones are not here. */
   pending = new SortedList<PendingEntry>(compareEntries);
   /** Pending requests that carry a lock (possibly expired). */

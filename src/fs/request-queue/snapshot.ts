@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { isErrno } from '../../errors.js';
 import { writeAtomic } from '../atomic-write.js';
+import { FrozenIds } from './id-table.js';
 import { encodeField } from './journal.js';
 import { compareEntries, type PendingEntry, QueueIndex, type RequestLock } from './queue-index.js';
 import { SortedList } from './sorted-list.js';
@@ -61,8 +62,7 @@ export function serialiseSnapshot(index: QueueIndex, gen: number, now: number): 
       chunk = '';
     }
   }
-  for (const [id, entry] of index.entries) {
-    if (entry !== null) continue;
+  for (const id of index.entries.handledIds()) {
     chunk += `${encodeField(id)}\n`;
     if (chunk.length > 65536) {
       parts.push(chunk);
@@ -109,9 +109,9 @@ function isHeader(value: unknown): value is SnapshotHeader {
 export async function readSnapshot(
   path: string,
 ): Promise<{ state: 'missing' } | { state: 'corrupt'; reason: string } | ({ state: 'ok' } & LoadedSnapshot)> {
-  let text: string;
+  let text: Buffer;
   try {
-    text = (await readFile(path)).toString('latin1');
+    text = await readFile(path);
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return { state: 'missing' };
     throw err;
@@ -123,34 +123,56 @@ export async function readSnapshot(
   }
 }
 
-function parseSnapshot(text: string): LoadedSnapshot {
-  const lines = text.split('\n');
-  const header = JSON.parse(lines[0] ?? '') as unknown;
-  if (!isHeader(header)) throw new Error('the snapshot header is not valid');
-  if (lines.length !== 1 + header.pending + header.handled + 1 || lines[lines.length - 1] !== '') {
-    throw new Error('the snapshot is incomplete');
+/** Reads the decimal (possibly negative or fractional) number in `bytes[from, to)`. */
+function numberAt(bytes: Buffer, from: number, to: number): number {
+  let i = from;
+  let sign = 1;
+  if (bytes[i] === 45 /* - */) {
+    sign = -1;
+    i += 1;
   }
+  let value = 0;
+  for (; i < to; i += 1) {
+    const digit = (bytes[i] as number) - 48;
+    if (digit < 0 || digit > 9) return Number(bytes.toString('latin1', from, to)); // fraction or exponent
+    value = value * 10 + digit;
+  }
+  return i > from && to - from < 16 ? sign * value : Number(bytes.toString('latin1', from, to));
+}
+
+/**
+ * Parses a snapshot straight from its bytes: pending lines become index entries, the handled
+ * ids stay one sorted block (see FrozenIds). No line strings are made.
+ */
+function parseSnapshot(bytes: Buffer): LoadedSnapshot {
+  const headerEnd = bytes.indexOf(10);
+  const header = JSON.parse(
+    bytes.toString('utf8', 0, headerEnd === -1 ? bytes.length : headerEnd),
+  ) as unknown;
+  if (!isHeader(header)) throw new Error('the snapshot header is not valid');
+  let pos = headerEnd + 1;
   const index = new QueueIndex();
   const pending: PendingEntry[] = new Array(header.pending);
   let previous: PendingEntry | undefined;
   for (let i = 0; i < header.pending; i += 1) {
-    const line = lines[1 + i] as string;
-    const space = line.indexOf(' ');
-    const order = Number(line.slice(0, space));
-    const id = decode(line.slice(space + 1));
-    if (space <= 0 || !Number.isFinite(order) || id === '') throw new Error(`bad pending line ${i + 2}`);
+    const end = bytes.indexOf(10, pos);
+    const space = bytes.indexOf(32, pos);
+    if (end === -1 || space === -1 || space > end) throw new Error(`bad pending line ${i + 2}`);
+    const order = numberAt(bytes, pos, space);
+    const id = decode(bytes.toString('latin1', space + 1, end));
+    if (!Number.isFinite(order) || id === '') throw new Error(`bad pending line ${i + 2}`);
     const entry: PendingEntry = { id, order, lock: undefined };
     if (previous && compareEntries(previous, entry) >= 0) throw new Error(`pending out of order at ${i + 2}`);
     pending[i] = entry;
     previous = entry;
     index.entries.set(id, entry);
+    pos = end + 1;
   }
   index.pending = SortedList.fromSorted(pending, compareEntries);
-  for (let i = 1 + header.pending; i < lines.length - 1; i += 1) {
-    const id = decode(lines[i] as string);
-    if (id === '') throw new Error(`bad handled line ${i + 1}`);
-    index.entries.set(id, null);
-  }
+  const handled = FrozenIds.read(bytes, pos, header.handled);
+  index.entries.freeze(handled.ids);
+  for (const id of handled.other) index.entries.set(id, null);
+  if (handled.end !== bytes.length) throw new Error('the snapshot has more lines than its header says');
   if (index.entries.size !== header.pending + header.handled) throw new Error('duplicate ids');
   index.handledCount = header.handled;
   index.maxOrder = header.maxOrder;
