@@ -21,7 +21,8 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `${TEMP_PREFIX}${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsyncs a folder, so that entries created, renamed or removed in it survive a power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

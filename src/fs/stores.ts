@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno, StorageError } from '../errors.js';
-import { moveAside, readJson, writeJsonAtomic } from './atomic-write.js';
+import { fsyncDir, moveAside, readJson, writeJsonAtomic } from './atomic-write.js';
 import {
   KIND_LABEL,
   kindDir,
@@ -172,6 +172,11 @@ export async function getOrCreateStore(
       ...initial,
     };
     await writeJsonAtomic(join(dir, METADATA_FILE), metadata, options);
+    if (options.fsync) {
+      // The new folder's entry, and its kind folder's (when it was just made), must last too.
+      await fsyncDir(kindDir(storageDir, kind));
+      await fsyncDir(storageDir);
+    }
     return { location: { kind, id, name, dir, metadata, synthesised: false }, created: true };
   });
 }
@@ -223,6 +228,7 @@ export async function renameStore(
     };
     await writeStoreMetadata(current, metadata, options);
     await rename(current.dir, targetDir);
+    if (options.fsync) await fsyncDir(kindDir(storageDir, kind));
     return { ...current, name: newName ?? undefined, dir: targetDir, metadata, synthesised: false };
   });
 }

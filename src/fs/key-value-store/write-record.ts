@@ -10,7 +10,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno, toStorageError } from '../../errors.js';
-import { moveAside, readFileOrUndefined, writeAtomic, writeStreamAtomic } from '../atomic-write.js';
+import { fsyncDir, moveAside, readFileOrUndefined, writeAtomic, writeStreamAtomic } from '../atomic-write.js';
 import { resolveWithin } from '../layout.js';
 import type { Payload } from './encode.js';
 import { candidateFiles, extensionFor, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
@@ -18,8 +18,10 @@ import type { RecordEntry } from './resolve-entries.js';
 import { parseSidecar, type Sidecar, sidecarText } from './sidecar.js';
 import { prepareWrite, type StoreHandle } from './store-handle.js';
 
-async function removeFiles(dir: string, names: readonly string[]): Promise<void> {
+async function removeFiles(dir: string, names: readonly string[], fsync: boolean): Promise<void> {
+  if (names.length === 0) return;
   await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
+  if (fsync) await fsyncDir(dir); // a removed file must not come back after a power loss
 }
 
 /** Files of `key` the index knows of: its value, its sidecar, stale files from earlier writes. */
@@ -144,7 +146,7 @@ export async function writeRecord(
     const sidecar: Sidecar = { key, contentType, extension, size };
     await writeSidecar(h, sidecar);
     const stale = before.filter((f) => f !== file && f !== sidecarName);
-    await removeFiles(dir, stale);
+    await removeFiles(dir, stale, h.fsync);
     const entry: RecordEntry = {
       key,
       file,
@@ -169,8 +171,9 @@ export async function deleteRecordFiles(h: StoreHandle, key: string): Promise<vo
     await removeFiles(
       h.location.dir,
       files.filter((f) => !isSidecarName(f)),
+      h.fsync,
     );
-    await removeFiles(h.location.dir, files.filter(isSidecarName));
+    await removeFiles(h.location.dir, files.filter(isSidecarName), h.fsync);
     h.index.applyChange(key, undefined, files, []);
   });
 }
