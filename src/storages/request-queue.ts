@@ -9,6 +9,7 @@ import type {
 } from '../client/types.js';
 import { StorageError } from '../errors.js';
 import { type OpenStorageOptions, openStorage } from './open.js';
+import { LocalHead } from './request-queue-head.js';
 import { type RequestLike, toRequestBody, toUpdateBody } from './request-queue-input.js';
 
 export type { RequestLike, RequestOptions } from './request-queue-input.js';
@@ -31,7 +32,7 @@ export interface RequestQueueOperationInfo extends QueueOperationInfo {
   forefront: boolean;
 }
 
-/** How many requests one `batchAddRequests` and one `listAndLockHead` call take. */
+/** How many requests one `batchAddRequests` call takes. */
 const BATCH = 25;
 
 const instances = new WeakMap<StorageClient, Map<string, RequestQueue>>();
@@ -70,15 +71,10 @@ export class RequestQueue {
   readonly client: RequestQueueClient;
   /** The key this instance locks requests under. */
   readonly clientKey: string | undefined;
-  private readonly lockSecs: number;
-  /** Requests locked for this instance and not handed out yet, in queue order. */
-  private head: string[] = [];
-  private readonly lockExpiry = new Map<string, number>();
+  /** Requests locked for this instance and not handed out yet. */
+  private readonly head: LocalHead;
+  /** Requests handed out and not yet handled or reclaimed. */
   private readonly inProgress = new Set<string>();
-  private headPromise: Promise<void> | undefined;
-  private queueHasLockedRequests: boolean | undefined;
-  /** Set when this instance added a forefront request: the local head must be fetched again. */
-  private forefrontAdded = false;
 
   private constructor(
     private readonly storageClient: StorageClient,
@@ -88,11 +84,11 @@ export class RequestQueue {
     this.id = info.id;
     this.name = info.name ?? undefined;
     this.clientKey = options.clientKey;
-    this.lockSecs = options.lockSecs;
     this.client = storageClient.requestQueue(
       info.id,
       options.clientKey ? { clientKey: options.clientKey } : {},
     );
+    this.head = new LocalHead(this.client, options.lockSecs);
   }
 
   /**
@@ -138,7 +134,7 @@ export class RequestQueue {
     const forefront = options.forefront === true;
     const body = toRequestBody(requestLike);
     const info = await this.client.addRequest(body, { forefront });
-    if (forefront && !info.wasAlreadyPresent) this.forefrontAdded = true;
+    if (forefront && !info.wasAlreadyPresent) this.head.forefrontAdded();
     return { ...info, uniqueKey: body.uniqueKey, forefront };
   }
 
@@ -159,7 +155,7 @@ export class RequestQueue {
       const answer = await this.client.batchAddRequests(batch, { forefront });
       result.processedRequests.push(...answer.processedRequests);
       result.unprocessedRequests.push(...answer.unprocessedRequests);
-      if (forefront && answer.processedRequests.some((p) => !p.wasAlreadyPresent)) this.forefrontAdded = true;
+      if (forefront && answer.processedRequests.some((p) => !p.wasAlreadyPresent)) this.head.forefrontAdded();
       batch = [];
     };
     let index = 0;
@@ -175,53 +171,6 @@ export class RequestQueue {
     return result;
   }
 
-  /** Locks the next requests for this instance when its local head runs dry (one call at a time). */
-  private ensureHead(): Promise<void> {
-    if (this.head.length > 0 && !this.forefrontAdded) return Promise.resolve();
-    this.headPromise ??= this.refillHead().finally(() => {
-      this.headPromise = undefined;
-    });
-    return this.headPromise;
-  }
-
-  private async refillHead(): Promise<void> {
-    if (this.forefrontAdded) {
-      // Give back what was prefetched (it keeps its place), so a new forefront request comes first.
-      this.forefrontAdded = false;
-      for (const id of this.head.splice(0)) await this.giveBack(id);
-    }
-    const locked = await this.client.listAndLockHead({ limit: BATCH, lockSecs: this.lockSecs });
-    this.queueHasLockedRequests = locked.queueHasLockedRequests;
-    for (const item of locked.items) {
-      if (this.inProgress.has(item.id) || this.head.includes(item.id)) continue;
-      this.head.push(item.id);
-      this.lockExpiry.set(item.id, item.lockExpiresAt?.getTime() ?? Date.now() + this.lockSecs * 1000);
-    }
-  }
-
-  private async giveBack(id: string): Promise<void> {
-    this.lockExpiry.delete(id);
-    try {
-      await this.client.deleteRequestLock(id);
-    } catch {
-      // The lock already lapsed or went to another client: the request is free either way.
-    }
-  }
-
-  /** Renews the lock of a request that waited in the local head; false when the lock was lost. */
-  private async keepLock(id: string): Promise<boolean> {
-    const expiry = this.lockExpiry.get(id) ?? 0;
-    if (expiry - Date.now() > (this.lockSecs * 1000) / 2) return true;
-    try {
-      const { lockExpiresAt } = await this.client.prolongRequestLock(id, { lockSecs: this.lockSecs });
-      this.lockExpiry.set(id, lockExpiresAt.getTime());
-      return true;
-    } catch {
-      this.lockExpiry.delete(id); // another client holds it now, or it was handled meanwhile
-      return false;
-    }
-  }
-
   /**
    * The next request to process, locked for this instance for `lockSecs`; `null` when no
    * request is available now (the queue may still hold requests locked by other consumers:
@@ -229,13 +178,12 @@ export class RequestQueue {
    */
   async fetchNextRequest(): Promise<StoredRequest | null> {
     for (;;) {
-      await this.ensureHead();
-      const id = this.head.shift();
+      await this.head.ensure((id) => this.inProgress.has(id));
+      const id = await this.head.take();
       if (id === undefined) return null;
-      if (!(await this.keepLock(id))) continue;
       const request = await this.client.getRequest(id);
       if (!request || request.handledAt) {
-        this.lockExpiry.delete(id);
+        this.head.forget(id);
         continue;
       }
       this.inProgress.add(id);
@@ -273,15 +221,13 @@ export class RequestQueue {
     } catch {
       // The lock already lapsed or went to another client: the request is back in the queue anyway.
     }
-    if (forefront) this.forefrontAdded = true;
+    if (forefront) this.head.forefrontAdded();
     return info;
   }
 
   private forget(id: string): void {
     this.inProgress.delete(id);
-    this.lockExpiry.delete(id);
-    const at = this.head.indexOf(id);
-    if (at !== -1) this.head.splice(at, 1);
+    this.head.forget(id);
   }
 
   /** A stored request by id, or `null`. */
@@ -291,7 +237,7 @@ export class RequestQueue {
 
   /** True when no request is available to this instance now (others may be locked or in progress). */
   async isEmpty(): Promise<boolean> {
-    await this.ensureHead();
+    await this.head.ensure((id) => this.inProgress.has(id));
     return this.head.length === 0;
   }
 
@@ -301,9 +247,9 @@ export class RequestQueue {
    */
   async isFinished(): Promise<boolean> {
     if (this.head.length > 0 || this.inProgress.size > 0) return false;
-    await this.ensureHead();
+    await this.head.ensure((id) => this.inProgress.has(id));
     if (this.head.length > 0) return false;
-    return this.queueHasLockedRequests === false;
+    return this.head.queueHasLockedRequests === false;
   }
 
   /** How many requests are handled. */
@@ -321,8 +267,7 @@ export class RequestQueue {
     await this.client.delete();
     const byKey = instances.get(this.storageClient);
     for (const [key, queue] of byKey ?? []) if (queue === this) byKey?.delete(key);
-    this.head = [];
+    this.head.clear();
     this.inProgress.clear();
-    this.lockExpiry.clear();
   }
 }
