@@ -23,7 +23,7 @@ function describe(report: DoctorReport): string {
       ? 'no problems'
       : `${n} problem${n === 1 ? '' : 's'}${fixed === n ? ', all fixed' : fixed > 0 ? `, ${fixed} fixed` : ' (run with --fix to repair)'}`;
   lines.push(
-    `Checked ${report.storagesChecked} storages (${report.filesChecked} files) in ${report.storageDir}: ${summary}.`,
+    `Checked ${report.storagesChecked} storage${report.storagesChecked === 1 ? '' : 's'} (${report.filesChecked} files) in ${report.storageDir}: ${summary}.`,
   );
   return lines.join('\n');
 }

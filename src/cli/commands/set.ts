@@ -95,7 +95,7 @@ export function registerSet(program: Command, ctx: CliContext): void {
     .command('set')
     .argument('<store>', 'key-value store id or name (a named store is created when missing)')
     .argument('<key>', 'record key')
-    .argument('<file>', 'file to store, or - for stdin (streamed, never held in memory)')
+    .argument('<file>', 'file to store, or - for stdin (streamed; JSON is read whole to be checked first)')
     .description('Store a file or stdin as a record of a key-value store.')
     .option('-t, --content-type <type>', 'content type (default: from the file extension, else the key)')
     .addHelpText(
