@@ -184,6 +184,9 @@ describe('key listing', () => {
     expect((await anonymous.keyValueStore(storeId).getRecord('note'))?.value).toBe('plain text ✓');
     const res = await fetch(url!);
     expect(await res.text()).toBe('plain text ✓');
+    // Served sandboxed: an HTML or SVG record opened from the storage browser's origin runs no script.
+    expect(res.headers.get('content-security-policy')).toBe('sandbox');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
 

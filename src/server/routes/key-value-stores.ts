@@ -92,7 +92,13 @@ async function getRecord(ctx: RouteContext): Promise<Reply> {
   const key = recordKey(ctx);
   const record = await kvs(ctx).getRecord(key, { stream: true });
   if (!record) throw storeNotFound(`Record "${key}"`);
-  const headers: Record<string, string> = { 'content-type': record.contentType ?? DEFAULT_RECORD_TYPE };
+  const headers: Record<string, string> = {
+    'content-type': record.contentType ?? DEFAULT_RECORD_TYPE,
+    // A record is untrusted content served from the storage browser's origin: an HTML or SVG
+    // record opened directly must not run script there (where the browser keeps the token).
+    'content-security-policy': 'sandbox',
+    'x-content-type-options': 'nosniff',
+  };
   if (ctx.query.bool('attachment')) headers['content-disposition'] = `attachment; filename="${key}"`;
   return { kind: 'raw', status: 200, headers, body: recordBody(record.value) };
 }
