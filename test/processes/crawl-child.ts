@@ -4,7 +4,7 @@
  *   node --import tsx test/processes/crawl-child.ts '<json options>'
  *
  * Options: `storageDir`, `startUrl`, `client` ('fs' | 'memory'), `kind` ('cheerio' | 'basic'),
- * `maxRequestsPerCrawl`, `maxConcurrency`, `stallAfterPush`. Default storages are never purged (a resumed run must
+ * `stopAfterPushes`, `maxConcurrency`, `stallAfterPush`. Default storages are never purged (a resumed run must
  * find what the previous one left). Prints one line of JSON with Crawlee's final statistics.
  */
 import { MemoryStorage } from '@crawlee/memory-storage';
@@ -17,7 +17,7 @@ interface ChildOptions {
   startUrl: string;
   client?: 'fs' | 'memory';
   kind?: 'cheerio' | 'basic';
-  maxRequestsPerCrawl?: number;
+  stopAfterPushes?: number;
   maxConcurrency?: number;
   stallAfterPush?: number;
 }
@@ -32,7 +32,7 @@ const stats = await crawlShop({
   startUrl: options.startUrl,
   config,
   kind: options.kind,
-  maxRequestsPerCrawl: options.maxRequestsPerCrawl,
+  stopAfterPushes: options.stopAfterPushes,
   maxConcurrency: options.maxConcurrency,
   stallAfterPush: options.stallAfterPush,
 });

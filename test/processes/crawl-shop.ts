@@ -49,8 +49,11 @@ export interface ShopCrawlOptions {
   kind?: 'cheerio' | 'basic';
   /** @default 5 */
   maxConcurrency?: number;
-  /** Stop after this many requests (a half crawl). */
-  maxRequestsPerCrawl?: number;
+  /**
+   * Stop the crawler (`crawler.stop()`) once this run has pushed this many items: pages in
+   * progress finish, the rest of the queue stays for the next run (a half crawl).
+   */
+  stopAfterPushes?: number;
   /**
    * The handler that pushes this run's n-th item never returns afterwards, as if the process died
    * between pushing an item and marking its request handled (the tests kill it there).
@@ -101,6 +104,9 @@ interface RunState {
   pushed: Set<string>;
   pushesThisRun: number;
   stallAfterPush: number | undefined;
+  stopAfterPushes: number | undefined;
+  /** Stops the crawler gracefully. */
+  stop: () => void;
 }
 
 /** What both crawlers do with a fetched page once its links are enqueued. */
@@ -116,6 +122,7 @@ async function handlePage(
     await page.push(product);
     page.state.productsPushed += 1;
     run.pushesThisRun += 1;
+    if (run.pushesThisRun === run.stopAfterPushes) run.stop();
     if (run.pushesThisRun === run.stallAfterPush) await new Promise<never>(() => undefined);
   }
   page.state.pagesHandled += 1;
@@ -127,7 +134,6 @@ function commonOptions(options: ShopCrawlOptions) {
     minConcurrency: concurrency,
     maxConcurrency: concurrency,
     maxRequestRetries: 3,
-    maxRequestsPerCrawl: options.maxRequestsPerCrawl,
   };
 }
 
@@ -175,6 +181,8 @@ export async function crawlShop(options: ShopCrawlOptions): Promise<FinalStatist
     pushed: await skusOnDisk(options.config),
     pushesThisRun: 0,
     stallAfterPush: options.stallAfterPush,
+    stopAfterPushes: options.stopAfterPushes,
+    stop: () => crawler.stop(),
   };
   const crawler = options.kind === 'basic' ? basicCrawler(run, options) : cheerioCrawler(run, options);
   return crawler.run([options.startUrl]);
