@@ -61,10 +61,12 @@ async function generate(): Promise<void> {
 
 async function measure(): Promise<void> {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const client = createFsClient({ storageDir });
   const queue = client.requestQueue(NAME, { clientKey: 'bench' });
   const head = await queue.listHead({ limit: 10 });
   const openMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
   const rssOpen = process.memoryUsage().rss;
   const ops = 500;
   const opsStart = performance.now();
@@ -81,6 +83,7 @@ async function measure(): Promise<void> {
   console.log(
     JSON.stringify({
       openToFirstHeadMs: Math.round(openMs),
+      openCpuMs: Math.round((cpu.user + cpu.system) / 1000),
       rssAfterOpenMB: Math.round(rssOpen / 2 ** 20),
       firstHeadUrl: head.items[0]?.url,
       fetchAndHandleMsPerRequest: Number(perOpMs.toFixed(2)),
