@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFsClient } from '../src/index.js';
 import { cli, cliJson, jsonError } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
+
+// Each test spawns the CLI several times; on a busy machine a spawn takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 

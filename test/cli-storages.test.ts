@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/index.js';
 import { createFsClient } from '../src/index.js';
 import { cli, cliJson, jsonError } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
+
+// Each test spawns the CLI several times; on a busy machine a spawn takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 

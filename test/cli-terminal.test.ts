@@ -6,13 +6,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFsClient } from '../src/index.js';
 import { PROJECT_ROOT } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const CLI = join(PROJECT_ROOT, 'src', 'cli', 'index.ts');
+// Each test spawns the CLI several times; on a busy machine a spawn takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
+
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {

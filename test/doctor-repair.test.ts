@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFsClient, type DoctorReport, Storage } from '../src/index.js';
 import { cli, jsonError } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
+
+// Each test spawns the CLI several times; on a busy machine a spawn takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -204,20 +207,22 @@ describe('doctor on a damaged folder', () => {
     expect((JSON.parse(again.stdout) as DoctorReport).problems).toEqual([]);
 
     // The items keep their order, numbered without gaps; counts match.
-    const items = await cli(['--dir', root, 'items', 'products']);
+    const [items, info, bare, notes, queue] = await Promise.all([
+      cli(['--dir', root, 'items', 'products']),
+      cli(['--dir', root, '--json', 'info', 'dataset', 'products']),
+      cli(['--dir', root, '--json', 'info', 'dataset', 'bare']),
+      cli(['--dir', root, 'get', 'files', 'notes']),
+      cli(['--dir', root, '--json', 'queue', 'default']),
+    ]);
     expect(
       items.stdout
         .trim()
         .split('\n')
         .map((l) => (JSON.parse(l) as { i: number }).i),
     ).toEqual([0, 1, 3, 5, 7, 8, 9]);
-    const info = await cli(['--dir', root, '--json', 'info', 'dataset', 'products']);
     expect(JSON.parse(info.stdout).counts).toEqual({ items: 7, cleanItems: 7 });
-    const bare = await cli(['--dir', root, '--json', 'info', 'dataset', 'bare']);
     expect(JSON.parse(bare.stdout).counts.items).toBe(2);
-    const notes = await cli(['--dir', root, 'get', 'files', 'notes']);
     expect(notes.stdout).toBe('written by hand');
-    const queue = await cli(['--dir', root, '--json', 'queue', 'default']);
     expect(JSON.parse(queue.stdout)).toMatchObject({ totalRequestCount: 2, pendingRequestCount: 2 });
   });
 

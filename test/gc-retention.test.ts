@@ -4,12 +4,15 @@ import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFsClient, isStorageError, parseDuration, Storage } from '../src/index.js';
 import { cli, cliJson, jsonError, PROJECT_ROOT } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
 const DAY = 86_400_000;
+// Each test spawns the CLI several times; on a busy machine a spawn takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
+
 const cleanups: Array<() => Promise<void>> = [];
 const children: ChildProcess[] = [];
 
