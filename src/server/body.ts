@@ -110,14 +110,17 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   return Buffer.concat(chunks);
 }
 
+/** Refuses bytes that are not UTF-8 instead of replacing them with U+FFFD (which would change the data). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Parses a JSON body; an empty body is `undefined`.
- * @throws HttpError 400 invalid-request for malformed JSON.
+ * Parses a JSON body (UTF-8, as JSON must be); an empty body is `undefined`.
+ * @throws HttpError 400 invalid-request for malformed JSON or bytes that are not UTF-8.
  */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return undefined;
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(UTF8.decode(body));
   } catch (err) {
     throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`, err);
   }
