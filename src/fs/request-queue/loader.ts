@@ -159,7 +159,11 @@ async function readRequestFiles(files: QueueFiles): Promise<ScanResult> {
  * moved aside. Memory-storage's lock marks (orderNo = lock expiry) are read as plain positions.
  */
 export async function scanQueue(files: QueueFiles, previousGen = 0): Promise<LoadedQueue> {
-  await mkdir(files.indexDir, { recursive: true });
+  // Not recursive: a queue deleted meanwhile (a purge, then a late metadata flush) must not come
+  // back as an empty folder; the ENOENT tells the caller the queue is gone.
+  await mkdir(files.indexDir).catch((err: unknown) => {
+    if (!isErrno(err, 'EEXIST')) throw err;
+  });
   const found = await readRequestFiles(files);
   const index = new QueueIndex();
   found.pending.sort(compareEntries);
