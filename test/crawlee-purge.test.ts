@@ -7,8 +7,9 @@
 import { cp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryStorage } from '@crawlee/memory-storage';
-import { Configuration, purgeDefaultStorages } from 'crawlee';
+import { Configuration, purgeDefaultStorages, RequestQueue } from 'crawlee';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { journalLimits } from '../src/fs/request-queue/queue-files.js';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
 import { clearCrawleeEnv } from './processes/crawl-expect.js';
@@ -117,6 +118,22 @@ describe('Crawlee purging on the fs engine', () => {
       },
       'queue products': [2, 2],
     });
+  });
+
+  it('a purged default queue stays gone: queue metadata still to be written does not bring it back', async () => {
+    const interval = journalLimits.metadataIntervalMs;
+    journalLimits.metadataIntervalMs = 60_000; // the second change leaves its metadata for later
+    try {
+      const storageClient = createFsClient({ storageDir: dir });
+      const queue = await RequestQueue.open(undefined, { config: new Configuration({ storageClient }) });
+      await queue.addRequest({ url: 'https://shop.example/a' });
+      await queue.addRequest({ url: 'https://shop.example/b' });
+      await purgeDefaultStorages({ config: new Configuration({ storageClient }) });
+      await storageClient.teardown(); // writes pending queue metadata, as at the end of a run
+      expect(await readdir(join(dir, 'request_queues'))).toEqual([]);
+    } finally {
+      journalLimits.metadataIntervalMs = interval;
+    }
   });
 
   it.each([
