@@ -9,14 +9,30 @@ import { LOCKS_DIR, type StoreKind } from './layout.js';
 export const STALE_LOCK_MS = 10_000;
 /** A process keeps the lock across queued operations at most this long before letting others in. */
 const MAX_HOLD_MS = 250;
+/**
+ * The lock is kept this long after the last queued task, so that operations awaited one after
+ * another (a loop of single pushes) take it once instead of once each. Never past MAX_HOLD_MS.
+ */
+const LINGER_MS = 20;
 
 /** What a task run under the store lock learns about the lock. */
 export interface LockContext {
   /**
-   * Increases each time this process acquires the cross-process lock anew. State cached while the
-   * epoch was the same is still valid: no other process can have written in between.
+   * Increases each time this process acquires the cross-process lock anew, and after each task not
+   * run as `coherent`. State cached while the epoch was the same is still valid: no other process,
+   * and no other kind of task of this process, can have written in between.
    */
   readonly epoch: number;
+}
+
+/** Options of {@link StoreLock.run}. */
+export interface RunOptions {
+  /**
+   * The task records every change it makes in the state that the epoch guards (a dataset push
+   * updates the cached count): the epoch then stays, and the next task may trust that state.
+   * Other tasks (deletes, renames, purges, repairs) end the epoch. @default false
+   */
+  coherent?: boolean;
 }
 
 /**
@@ -24,8 +40,11 @@ export interface LockContext {
  * across processes (proper-lockfile, under `<storageDir>/.locks/`). Reads do not take it.
  */
 export interface StoreLock {
-  /** Runs `task` with exclusive write access to the store; the lock is released in `finally`. */
-  run<T>(task: (ctx: LockContext) => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` with exclusive write access to the store. The lock is let go in `finally` once no
+   * task is queued (after a short linger, see LINGER_MS).
+   */
+  run<T>(task: (ctx: LockContext) => Promise<T>, options?: RunOptions): Promise<T>;
   /** Runs `task` in the serial queue of this process only (no cross-process lock). */
   runLocal<T>(task: () => Promise<T>): Promise<T>;
   /** The current epoch (see {@link LockContext.epoch}). */
@@ -39,6 +58,7 @@ class StoreLockImpl implements StoreLock {
   private release: (() => Promise<void>) | undefined;
   private acquiredAt = 0;
   private compromised: Error | undefined;
+  private lingering: NodeJS.Timeout | undefined;
   epoch = 0;
 
   constructor(
@@ -51,9 +71,10 @@ class StoreLockImpl implements StoreLock {
     return this.release !== undefined;
   }
 
-  run<T>(task: (ctx: LockContext) => Promise<T>): Promise<T> {
+  run<T>(task: (ctx: LockContext) => Promise<T>, options: RunOptions = {}): Promise<T> {
     return this.queue.add(
       async () => {
+        this.stopLingering();
         try {
           if (this.release && (Date.now() - this.acquiredAt > MAX_HOLD_MS || this.compromised)) {
             await this.releaseNow();
@@ -61,9 +82,10 @@ class StoreLockImpl implements StoreLock {
           if (!this.release) await this.acquire();
           return await task({ epoch: this.epoch });
         } finally {
+          if (!options.coherent) this.epoch += 1;
           // Keep the lock for tasks already queued behind this one (one lock for a burst of writes),
-          // but never past MAX_HOLD_MS, so other processes get their turn.
-          if (this.queue.size === 0) await this.releaseNow();
+          // and a moment longer for the next one, but never past MAX_HOLD_MS.
+          this.afterTask();
         }
       },
       { throwOnTimeout: true },
@@ -71,7 +93,45 @@ class StoreLockImpl implements StoreLock {
   }
 
   runLocal<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.add(task, { throwOnTimeout: true });
+    return this.queue.add(
+      async () => {
+        try {
+          return await task();
+        } finally {
+          this.afterTask();
+        }
+      },
+      { throwOnTimeout: true },
+    );
+  }
+
+  /** Lets the lock go now when no task runs or waits (so that `isStoreLocked` sees it free). */
+  async releaseIfIdle(): Promise<void> {
+    if (!this.release || this.queue.size > 0 || this.queue.pending > 0) return;
+    await this.queue.add(async () => {
+      this.stopLingering();
+      if (this.queue.size === 0) await this.releaseNow();
+    });
+  }
+
+  /** After a task: when nothing waits, let the lock go after LINGER_MS (or now, past MAX_HOLD_MS). */
+  private afterTask(): void {
+    if (this.queue.size > 0 || !this.release) return;
+    this.stopLingering();
+    const left = MAX_HOLD_MS - (Date.now() - this.acquiredAt);
+    this.lingering = setTimeout(
+      () => {
+        this.lingering = undefined;
+        void this.releaseIfIdle().catch(() => undefined); // a failed release leaves the lock to go stale
+      },
+      Math.max(0, Math.min(LINGER_MS, left)),
+    );
+    this.lingering.unref();
+  }
+
+  private stopLingering(): void {
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
   }
 
   private async acquire(): Promise<void> {
@@ -139,5 +199,7 @@ export function storeLock(storageDir: string, kind: StoreKind, id: string, store
 /** True when some process holds the store's lock (used by `gc` to skip storages in use). */
 export async function isStoreLocked(storageDir: string, kind: StoreKind, id: string): Promise<boolean> {
   const lockfilePath = join(storageDir, LOCKS_DIR, `${kind}.${id}.lock`);
+  // This process may still hold it idle, lingering after its last write: that is not "in use".
+  await locks.get(lockfilePath)?.releaseIfIdle();
   return lockfile.check(lockfilePath, { lockfilePath, realpath: false, stale: STALE_LOCK_MS });
 }

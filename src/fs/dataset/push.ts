@@ -3,10 +3,10 @@ import { writeAtomic } from '../atomic-write.js';
 import type { FsContext } from '../context.js';
 import { writeStoreMetadata } from '../stores.js';
 import { itemPath, mapLimit, removeItems } from './files.js';
-import { locateOrThrow, openDataset } from './locate.js';
+import { locate, locateOrThrow, openDataset } from './locate.js';
 import { type DatasetMetadata, mergeFields, readStats } from './metadata.js';
 import { loadUnderLock, WRITE_WINDOW, withLiveCounters } from './repair.js';
-import { baseMetadata, type DatasetState, lockOf } from './state.js';
+import { baseMetadata, type DatasetState, lockOf, stateOf } from './state.js';
 import { type PreparedItem, prepareItems } from './validate-items.js';
 
 /** The metadata after `items` were written as numbers `first…`. */
@@ -66,6 +66,33 @@ async function writeUnderLock(ctx: FsContext, state: DatasetState, items: Prepar
   }
 }
 
+/** The dataset each address last pushed to, so that a push within one lock epoch skips locating it. */
+const pushedTo = new Map<string, DatasetState>();
+
+/**
+ * A push into the dataset `idOrName` last pushed to, queued at once behind the pushes before it
+ * (so that pushes in flight keep their order). Within the same lock epoch nothing changed since
+ * the last push (no other process, no rename or delete of this one): the dataset is not located
+ * again. In a new epoch it is located inside the task. Returns false (nothing written) when the
+ * address now names another dataset or none: the caller takes the full path.
+ */
+async function pushToKnown(ctx: FsContext, idOrName: string, key: string, items: PreparedItem[]) {
+  const state = pushedTo.get(key);
+  if (!state?.opened) return false;
+  return lockOf(ctx, state).run(
+    async ({ epoch }) => {
+      if (state.epoch !== epoch || !state.meta) {
+        const loc = await locate(ctx, idOrName);
+        if (!loc || loc.id !== state.id) return false;
+        stateOf(ctx, loc); // follows a rename by another process
+      }
+      await writeUnderLock(ctx, state, items, epoch);
+      return true;
+    },
+    { coherent: true },
+  );
+}
+
 /**
  * Appends items to a dataset: validates all of them first (nothing is written when one is bad),
  * then writes them under the store lock, numbered after the last item, without gaps or doubles
@@ -75,7 +102,10 @@ async function writeUnderLock(ctx: FsContext, state: DatasetState, items: Prepar
  */
 export async function pushItems(ctx: FsContext, idOrName: string, input: unknown): Promise<void> {
   const items = prepareItems(input);
+  const key = `${ctx.config.storageDir}\0${idOrName}`;
+  if (items.length > 0 && (await pushToKnown(ctx, idOrName, key, items))) return;
   const state = await openDataset(ctx, await locateOrThrow(ctx, idOrName));
   if (items.length === 0) return;
-  await lockOf(ctx, state).run(({ epoch }) => writeUnderLock(ctx, state, items, epoch));
+  await lockOf(ctx, state).run(({ epoch }) => writeUnderLock(ctx, state, items, epoch), { coherent: true });
+  pushedTo.set(key, state);
 }

@@ -18,6 +18,9 @@ import type { RecordEntry } from './resolve-entries.js';
 import { parseSidecar, type Sidecar, sidecarText } from './sidecar.js';
 import { prepareWrite, type StoreHandle } from './store-handle.js';
 
+/** Writes record what they change in the index: the lock epoch (and the store check) stays valid. */
+const COHERENT = { coherent: true } as const;
+
 async function removeFiles(dir: string, names: readonly string[], fsync: boolean): Promise<void> {
   if (names.length === 0) return;
   await Promise.all(names.map((name) => rm(join(dir, name), { force: true })));
@@ -156,7 +159,7 @@ export async function writeRecord(
       files: [file, sidecarName],
     };
     h.index.applyChange(key, entry, stale, [file, sidecarName], sidecar);
-  });
+  }, COHERENT);
 }
 
 /** Deletes a record and every file of its key (value files first, then sidecars). Missing: nothing. */
@@ -175,5 +178,5 @@ export async function deleteRecordFiles(h: StoreHandle, key: string): Promise<vo
     );
     await removeFiles(h.location.dir, files.filter(isSidecarName), h.fsync);
     h.index.applyChange(key, undefined, files, []);
-  });
+  }, COHERENT);
 }
