@@ -12,6 +12,7 @@ import { type ShopServer, startShopServer } from '../fixtures/shop/server.js';
 import { createFsClient, type FsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
 import {
+  CRAWL_TIMEOUT,
   clearCrawleeEnv,
   expectOneItemPerProduct,
   manifestPaths,
@@ -96,49 +97,57 @@ async function readState(): Promise<CrawlState> {
 }
 
 describe('Crawlee crawlers on the fs engine', () => {
-  it('CheerioCrawler crawls the shop: one item per product, a finished queue, state in the store', async () => {
-    const storageClient = createFsClient({ storageDir: dir });
-    await seedPreviousRun(storageClient);
-    // Crawlee's default: purge on start. The previous run's default storages go, INPUT and named stay.
-    const config = new Configuration({ storageClient });
-    const stats = await crawlShop({ startUrl: `${shop.url}/`, config, kind: 'cheerio', maxConcurrency: 8 });
+  it(
+    'CheerioCrawler crawls the shop: one item per product, a finished queue, state in the store',
+    async () => {
+      const storageClient = createFsClient({ storageDir: dir });
+      await seedPreviousRun(storageClient);
+      // Crawlee's default: purge on start. The previous run's default storages go, INPUT and named stay.
+      const config = new Configuration({ storageClient });
+      const stats = await crawlShop({ startUrl: `${shop.url}/`, config, kind: 'cheerio', maxConcurrency: 8 });
 
-    expect(stats.requestsFinished).toBe(manifest.pages.length);
-    expect(stats.requestsFailed).toBe(0);
-    expectOneItemPerProduct(await readItems(dir), manifest);
-    expect((await storageClient.dataset('default').get())?.itemCount).toBe(manifest.products.length);
-    await expectFinishedQueue(storageClient);
-    expectOneFetchPerPage();
-    expect(await readState()).toEqual({
-      pagesHandled: manifest.pages.length,
-      productsPushed: manifest.products.length,
-      duplicatesSkipped: 0,
-    });
-    // Crawlee's own records went to the same store.
-    const keys = (await storageClient.keyValueStore('default').listKeys()).items.map((item) => item.key);
-    expect(keys).toEqual(
-      expect.arrayContaining([
-        'INPUT',
-        'CRAWLEE_STATE',
-        'SDK_CRAWLER_STATISTICS_0',
-        'SDK_SESSION_POOL_STATE',
-      ]),
-    );
-    expect((await storageClient.keyValueStore('default').getRecord('INPUT'))?.value).toEqual({
-      note: 'kept',
-    });
-    expect((await readItems(dir, 'archive')).map((item) => item.sku)).toEqual(['KEPT-1', 'KEPT-2']);
-  });
+      expect(stats.requestsFinished).toBe(manifest.pages.length);
+      expect(stats.requestsFailed).toBe(0);
+      expectOneItemPerProduct(await readItems(dir), manifest);
+      expect((await storageClient.dataset('default').get())?.itemCount).toBe(manifest.products.length);
+      await expectFinishedQueue(storageClient);
+      expectOneFetchPerPage();
+      expect(await readState()).toEqual({
+        pagesHandled: manifest.pages.length,
+        productsPushed: manifest.products.length,
+        duplicatesSkipped: 0,
+      });
+      // Crawlee's own records went to the same store.
+      const keys = (await storageClient.keyValueStore('default').listKeys()).items.map((item) => item.key);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          'INPUT',
+          'CRAWLEE_STATE',
+          'SDK_CRAWLER_STATISTICS_0',
+          'SDK_SESSION_POOL_STATE',
+        ]),
+      );
+      expect((await storageClient.keyValueStore('default').getRecord('INPUT'))?.value).toEqual({
+        note: 'kept',
+      });
+      expect((await readItems(dir, 'archive')).map((item) => item.sku)).toEqual(['KEPT-1', 'KEPT-2']);
+    },
+    CRAWL_TIMEOUT,
+  );
 
-  it('BasicCrawler with fetch and enqueueLinks({ urls }) gives the same result', async () => {
-    const storageClient = createFsClient({ storageDir: dir });
-    const config = new Configuration({ storageClient, purgeOnStart: false });
-    const stats = await crawlShop({ startUrl: `${shop.url}/`, config, kind: 'basic', maxConcurrency: 8 });
+  it(
+    'BasicCrawler with fetch and enqueueLinks({ urls }) gives the same result',
+    async () => {
+      const storageClient = createFsClient({ storageDir: dir });
+      const config = new Configuration({ storageClient, purgeOnStart: false });
+      const stats = await crawlShop({ startUrl: `${shop.url}/`, config, kind: 'basic', maxConcurrency: 8 });
 
-    expect(stats.requestsFinished).toBe(manifest.pages.length);
-    expectOneItemPerProduct(await readItems(dir), manifest);
-    await expectFinishedQueue(storageClient);
-    expectOneFetchPerPage();
-    expect((await readState()).productsPushed).toBe(manifest.products.length);
-  });
+      expect(stats.requestsFinished).toBe(manifest.pages.length);
+      expectOneItemPerProduct(await readItems(dir), manifest);
+      await expectFinishedQueue(storageClient);
+      expectOneFetchPerPage();
+      expect((await readState()).productsPushed).toBe(manifest.products.length);
+    },
+    CRAWL_TIMEOUT,
+  );
 });

@@ -9,18 +9,21 @@ import { Configuration, RequestQueue } from 'crawlee';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
-import { childEnv } from './processes/crawl-expect.js';
+import { childEnv, clearCrawleeEnv } from './processes/crawl-expect.js';
 
 const LOCKER = join(import.meta.dirname, 'processes', 'crawl-locker.ts');
 
 let dir: string;
 let cleanup: () => Promise<void>;
+let restoreEnv: () => void;
 
 beforeEach(async () => {
+  restoreEnv = clearCrawleeEnv();
   ({ dir, cleanup } = await tempDir());
 });
 afterEach(async () => {
   await cleanup();
+  restoreEnv();
 });
 
 /** A Crawlee RequestQueue of a new run: a new Configuration, a new client, a new client key. */

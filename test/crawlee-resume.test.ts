@@ -20,7 +20,9 @@ import { type ShopServer, startShopServer } from '../fixtures/shop/server.js';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
 import {
+  CRAWL_TIMEOUT,
   childEnv,
+  clearCrawleeEnv,
   expectOneItemPerProduct,
   itemFilesOnDisk,
   manifestPaths,
@@ -36,10 +38,12 @@ const KILL_AT = 60;
 
 let dir: string;
 let cleanup: () => Promise<void>;
+let restoreEnv: () => void;
 let shop: ShopServer;
 const children: ChildProcess[] = [];
 
 beforeEach(async () => {
+  restoreEnv = clearCrawleeEnv();
   ({ dir, cleanup } = await tempDir());
   shop = await startShopServer();
 });
@@ -47,6 +51,7 @@ afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await shop.close();
   await cleanup();
+  restoreEnv();
 });
 
 function startCrawl(options: Record<string, unknown>): {
@@ -82,54 +87,59 @@ async function snapshotAfterKill() {
 }
 
 describe('resuming a killed Crawlee crawl on the fs engine', () => {
-  it('a CheerioCrawler SIGKILLed after 60 items finishes on restart: each product once, no page handled twice', async () => {
-    const options = {
-      storageDir: dir,
-      startUrl: `${shop.url}/`,
-      client: 'fs',
-      kind: 'cheerio',
-      maxConcurrency: 10,
-    };
-    const first = startCrawl({ ...options, stallAfterPush: KILL_AT });
-    await waitForItems(KILL_AT, first.exited);
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBeNull(); // killed, not finished
+  it(
+    'a CheerioCrawler SIGKILLed after 60 items finishes on restart: each product once, no page handled twice',
+    async () => {
+      const options = {
+        storageDir: dir,
+        startUrl: `${shop.url}/`,
+        client: 'fs',
+        kind: 'cheerio',
+        maxConcurrency: 10,
+      };
+      const first = startCrawl({ ...options, stallAfterPush: KILL_AT });
+      await waitForItems(KILL_AT, first.exited);
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBeNull(); // killed, not finished
 
-    const before = await snapshotAfterKill();
-    expect(before.itemPaths.length).toBeGreaterThanOrEqual(KILL_AT);
-    expect(before.itemPaths.length).toBeLessThan(manifest.products.length);
-    expect(new Set(before.itemPaths).size).toBe(before.itemPaths.length);
-    // Pushed but not handled when the process died: at least the stalled page.
-    const inFlight = before.itemPaths.filter((path) => !before.handled.has(path));
-    expect(inFlight.length).toBeGreaterThanOrEqual(1);
+      const before = await snapshotAfterKill();
+      expect(before.itemPaths.length).toBeGreaterThanOrEqual(KILL_AT);
+      expect(before.itemPaths.length).toBeLessThan(manifest.products.length);
+      expect(new Set(before.itemPaths).size).toBe(before.itemPaths.length);
+      // Pushed but not handled when the process died: at least the stalled page.
+      const inFlight = before.itemPaths.filter((path) => !before.handled.has(path));
+      expect(inFlight.length).toBeGreaterThanOrEqual(1);
 
-    const second = startCrawl(options);
-    expect(await second.exited).toBe(0);
+      const second = startCrawl(options);
+      expect(await second.exited).toBe(0);
 
-    expectOneItemPerProduct(await readItems(dir), manifest);
-    const info = await createFsClient({ storageDir: dir }).requestQueue('default').get();
-    expect(info).toMatchObject({
-      totalRequestCount: manifest.pages.length,
-      handledRequestCount: manifest.pages.length,
-      pendingRequestCount: 0,
-    });
-    const files = await readRequestFiles(dir);
-    expect(files.map((file) => pathOf(file.url)).sort()).toEqual(manifestPaths(manifest));
-    expect(files.every((file) => file.orderNo === null)).toBe(true);
+      expectOneItemPerProduct(await readItems(dir), manifest);
+      const info = await createFsClient({ storageDir: dir }).requestQueue('default').get();
+      expect(info).toMatchObject({
+        totalRequestCount: manifest.pages.length,
+        handledRequestCount: manifest.pages.length,
+        pendingRequestCount: 0,
+      });
+      const files = await readRequestFiles(dir);
+      expect(files.map((file) => pathOf(file.url)).sort()).toEqual(manifestPaths(manifest));
+      expect(files.every((file) => file.orderNo === null)).toBe(true);
 
-    // The restart fetched no page that was handled before the kill, and every other page.
-    const fetchedAgain = manifest.pages.filter(
-      (page) => (shop.hits.get(page) ?? 0) > (before.hits.get(page) ?? 0),
-    );
-    expect(fetchedAgain.filter((page) => before.handled.has(pathOf(shop.url + page)))).toEqual([]);
-    expect([...before.handled, ...fetchedAgain.map((page) => pathOf(shop.url + page))].sort()).toEqual(
-      manifestPaths(manifest),
-    );
-    // The pages in flight were fetched again, and their items were not pushed again.
-    for (const path of inFlight) expect(fetchedAgain.map((page) => pathOf(shop.url + page))).toContain(path);
-    const state = JSON.parse(
-      await readFile(join(dir, 'key_value_stores', 'default', 'CRAWLEE_STATE.json'), 'utf8'),
-    ) as CrawlState;
-    expect(state.duplicatesSkipped).toBe(inFlight.length);
-  }, 120_000); // two process starts and a crawl: slow on a busy machine
+      // The restart fetched no page that was handled before the kill, and every other page.
+      const fetchedAgain = manifest.pages.filter(
+        (page) => (shop.hits.get(page) ?? 0) > (before.hits.get(page) ?? 0),
+      );
+      expect(fetchedAgain.filter((page) => before.handled.has(pathOf(shop.url + page)))).toEqual([]);
+      expect([...before.handled, ...fetchedAgain.map((page) => pathOf(shop.url + page))].sort()).toEqual(
+        manifestPaths(manifest),
+      );
+      // The pages in flight were fetched again, and their items were not pushed again.
+      for (const path of inFlight)
+        expect(fetchedAgain.map((page) => pathOf(shop.url + page))).toContain(path);
+      const state = JSON.parse(
+        await readFile(join(dir, 'key_value_stores', 'default', 'CRAWLEE_STATE.json'), 'utf8'),
+      ) as CrawlState;
+      expect(state.duplicatesSkipped).toBe(inFlight.length);
+    },
+    CRAWL_TIMEOUT,
+  );
 });

@@ -13,7 +13,9 @@ import { type ShopServer, startShopServer } from '../fixtures/shop/server.js';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
 import {
+  CRAWL_TIMEOUT,
   childEnv,
+  clearCrawleeEnv,
   expectOneItemPerProduct,
   manifestPaths,
   pathOf,
@@ -27,10 +29,12 @@ const HALF = 60;
 
 let dir: string;
 let cleanup: () => Promise<void>;
+let restoreEnv: () => void;
 let shop: ShopServer;
 const children: ChildProcess[] = [];
 
 beforeEach(async () => {
+  restoreEnv = clearCrawleeEnv();
   ({ dir, cleanup } = await tempDir());
   shop = await startShopServer();
 });
@@ -38,6 +42,7 @@ afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await shop.close();
   await cleanup();
+  restoreEnv();
 });
 
 /** Runs one crawl in a child process; resolves with its final statistics. */
@@ -90,17 +95,25 @@ async function expectWholeShop(): Promise<void> {
 }
 
 describe('switching storage clients in the middle of a crawl', () => {
-  it('half a crawl on the fs engine, the rest on @crawlee/memory-storage', async () => {
-    await crawlIn('fs', HALF);
-    await expectHalfCrawl();
-    await crawlIn('memory');
-    await expectWholeShop();
-  }, 120_000);
+  it(
+    'half a crawl on the fs engine, the rest on @crawlee/memory-storage',
+    async () => {
+      await crawlIn('fs', HALF);
+      await expectHalfCrawl();
+      await crawlIn('memory');
+      await expectWholeShop();
+    },
+    CRAWL_TIMEOUT,
+  );
 
-  it('half a crawl on @crawlee/memory-storage, the rest on the fs engine', async () => {
-    await crawlIn('memory', HALF);
-    await expectHalfCrawl();
-    await crawlIn('fs');
-    await expectWholeShop();
-  }, 120_000);
+  it(
+    'half a crawl on @crawlee/memory-storage, the rest on the fs engine',
+    async () => {
+      await crawlIn('memory', HALF);
+      await expectHalfCrawl();
+      await crawlIn('fs');
+      await expectWholeShop();
+    },
+    CRAWL_TIMEOUT,
+  );
 });

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
-import { childEnv, readItems, readRequestFiles } from './processes/crawl-expect.js';
+import {
+  CRAWL_TIMEOUT,
+  childEnv,
+  clearCrawleeEnv,
+  readItems,
+  readRequestFiles,
+} from './processes/crawl-expect.js';
 
 const ACTOR = join(import.meta.dirname, 'processes', 'crawl-sdk-actor.ts');
 const INPUT = {
@@ -26,12 +32,15 @@ const INPUT_TEXT = `${JSON.stringify(INPUT, null, 2)}\n`;
 
 let dir: string;
 let cleanup: () => Promise<void>;
+let restoreEnv: () => void;
 
 beforeEach(async () => {
+  restoreEnv = clearCrawleeEnv();
   ({ dir, cleanup } = await tempDir());
 });
 afterEach(async () => {
   await cleanup();
+  restoreEnv();
 });
 
 interface ActorReport {
@@ -73,60 +82,68 @@ async function seed(): Promise<void> {
 const kvsFile = (store: string, file: string) => join(dir, 'key_value_stores', store, file);
 
 describe('Apify SDK Actor on the fs engine', () => {
-  it('reads INPUT and writes items, records and requests to the folders; purges on start, keeps INPUT and named storages', async () => {
-    await seed();
-    const first = await runActor();
-    expect(first).toEqual({
-      input: INPUT,
-      runs: 1,
-      itemCount: 3,
-      handledRequestCount: 1,
-      totalRequestCount: 2,
-    });
+  it(
+    'reads INPUT and writes items, records and requests to the folders; purges on start, keeps INPUT and named storages',
+    async () => {
+      await seed();
+      const first = await runActor();
+      expect(first).toEqual({
+        input: INPUT,
+        runs: 1,
+        itemCount: 3,
+        handledRequestCount: 1,
+        totalRequestCount: 2,
+      });
 
-    // On disk, where Crawlee and the SDK put them.
-    expect(await readItems(dir)).toEqual(INPUT.items);
-    const itemFiles = (await readdir(join(dir, 'datasets', 'default'))).filter((f) => /^\d+\.json$/.test(f));
-    expect(itemFiles.sort()).toEqual(['000000001.json', '000000002.json', '000000003.json']);
-    expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
-    expect(JSON.parse(await readFile(kvsFile('default', 'OUTPUT.json'), 'utf8'))).toEqual({ itemsPushed: 3 });
-    expect([...(await readFile(kvsFile('default', 'picture.png')))]).toEqual([
-      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
-    ]);
-    const sidecar = JSON.parse(await readFile(kvsFile('default', 'picture.__metadata__.json'), 'utf8'));
-    expect(sidecar).toMatchObject({ key: 'picture', contentType: 'image/png' });
-    const requests = await readRequestFiles(dir);
-    expect(requests.map((r) => r.url).sort()).toEqual([
-      'https://shop.example/a',
-      'https://shop.example/b?utm_source=x',
-    ]);
-    expect(requests.filter((r) => r.orderNo === null)).toHaveLength(1);
-    expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
-    expect(JSON.parse(await readFile(kvsFile('settings', 'runs.json'), 'utf8'))).toBe(1);
+      // On disk, where Crawlee and the SDK put them.
+      expect(await readItems(dir)).toEqual(INPUT.items);
+      const itemFiles = (await readdir(join(dir, 'datasets', 'default'))).filter((f) =>
+        /^\d+\.json$/.test(f),
+      );
+      expect(itemFiles.sort()).toEqual(['000000001.json', '000000002.json', '000000003.json']);
+      expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
+      expect(JSON.parse(await readFile(kvsFile('default', 'OUTPUT.json'), 'utf8'))).toEqual({
+        itemsPushed: 3,
+      });
+      expect([...(await readFile(kvsFile('default', 'picture.png')))]).toEqual([
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
+      ]);
+      const sidecar = JSON.parse(await readFile(kvsFile('default', 'picture.__metadata__.json'), 'utf8'));
+      expect(sidecar).toMatchObject({ key: 'picture', contentType: 'image/png' });
+      const requests = await readRequestFiles(dir);
+      expect(requests.map((r) => r.url).sort()).toEqual([
+        'https://shop.example/a',
+        'https://shop.example/b?utm_source=x',
+      ]);
+      expect(requests.filter((r) => r.orderNo === null)).toHaveLength(1);
+      expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
+      expect(JSON.parse(await readFile(kvsFile('settings', 'runs.json'), 'utf8'))).toBe(1);
 
-    // APIFY_PURGE_ON_START=0: the run continues on what the last one left.
-    const second = await runActor({ APIFY_PURGE_ON_START: '0' });
-    expect(second).toMatchObject({ runs: 2, itemCount: 6, handledRequestCount: 2, totalRequestCount: 2 });
-    expect((await readItems(dir)).map((item) => item.sku)).toEqual([
-      'A-1',
-      'A-2',
-      'A-3',
-      'A-1',
-      'A-2',
-      'A-3',
-    ]);
+      // APIFY_PURGE_ON_START=0: the run continues on what the last one left.
+      const second = await runActor({ APIFY_PURGE_ON_START: '0' });
+      expect(second).toMatchObject({ runs: 2, itemCount: 6, handledRequestCount: 2, totalRequestCount: 2 });
+      expect((await readItems(dir)).map((item) => item.sku)).toEqual([
+        'A-1',
+        'A-2',
+        'A-3',
+        'A-1',
+        'A-2',
+        'A-3',
+      ]);
 
-    // The default again: default storages emptied, INPUT and named storages as they were.
-    const third = await runActor();
-    expect(third).toEqual({
-      input: INPUT,
-      runs: 3,
-      itemCount: 3,
-      handledRequestCount: 1,
-      totalRequestCount: 2,
-    });
-    expect(await readItems(dir)).toEqual(INPUT.items);
-    expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
-    expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
-  }, 120_000);
+      // The default again: default storages emptied, INPUT and named storages as they were.
+      const third = await runActor();
+      expect(third).toEqual({
+        input: INPUT,
+        runs: 3,
+        itemCount: 3,
+        handledRequestCount: 1,
+        totalRequestCount: 2,
+      });
+      expect(await readItems(dir)).toEqual(INPUT.items);
+      expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
+      expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
+    },
+    CRAWL_TIMEOUT,
+  );
 });

@@ -12,19 +12,22 @@ import { loadShopManifest } from '../fixtures/shop/manifest.js';
 import { type ShopServer, startShopServer } from '../fixtures/shop/server.js';
 import { createFsClient } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
-import { childEnv, readItems } from './processes/crawl-expect.js';
+import { CRAWL_TIMEOUT, childEnv, clearCrawleeEnv, readItems } from './processes/crawl-expect.js';
 
 const manifest = loadShopManifest();
 const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'crawlee', 'main.ts');
 
 let dir: string;
 let cleanup: () => Promise<void>;
+let restoreEnv: () => void;
 
 beforeEach(async () => {
+  restoreEnv = clearCrawleeEnv();
   ({ dir, cleanup } = await tempDir());
 });
 afterEach(async () => {
   await cleanup();
+  restoreEnv();
 });
 
 async function runExample(env: Record<string, string> = {}): Promise<string> {
@@ -61,15 +64,22 @@ async function expectProducts(): Promise<void> {
 }
 
 describe('examples/crawlee/main.ts', () => {
-  it('runs as the README says: no INPUT, it crawls the bundled shop into the storage folder', async () => {
-    const stdout = await runExample();
-    expect(stdout).toContain(`187 pages, 150 products in ${dir}`);
-    await expectProducts();
-    expect(await readRecord('OUTPUT')).toMatchObject({ pagesHandled: manifest.pages.length, products: 150 });
-    expect(await readRecord('STATE')).toEqual({ pagesHandled: manifest.pages.length, productsPushed: 150 });
-    const queue = await createFsClient({ storageDir: dir }).requestQueue('default').get();
-    expect(queue).toMatchObject({ handledRequestCount: manifest.pages.length, pendingRequestCount: 0 });
-  }, 120_000);
+  it(
+    'runs as the README says: no INPUT, it crawls the bundled shop into the storage folder',
+    async () => {
+      const stdout = await runExample();
+      expect(stdout).toContain(`187 pages, 150 products in ${dir}`);
+      await expectProducts();
+      expect(await readRecord('OUTPUT')).toMatchObject({
+        pagesHandled: manifest.pages.length,
+        products: 150,
+      });
+      expect(await readRecord('STATE')).toEqual({ pagesHandled: manifest.pages.length, productsPushed: 150 });
+      const queue = await createFsClient({ storageDir: dir }).requestQueue('default').get();
+      expect(queue).toMatchObject({ handledRequestCount: manifest.pages.length, pendingRequestCount: 0 });
+    },
+    CRAWL_TIMEOUT,
+  );
 
   let shop: ShopServer | undefined;
   afterEach(async () => {
@@ -77,22 +87,26 @@ describe('examples/crawlee/main.ts', () => {
     shop = undefined;
   });
 
-  it('crawls the startUrl of its INPUT; run again without purge it fetches and pushes nothing', async () => {
-    shop = await startShopServer();
-    await mkdir(join(dir, 'key_value_stores', 'default'), { recursive: true });
-    await writeFile(
-      join(dir, 'key_value_stores', 'default', 'INPUT.json'),
-      JSON.stringify({ startUrl: `${shop.url}/` }),
-    );
-    await runExample();
-    await expectProducts();
-    const hits = [...shop.hits.values()].reduce((a, b) => a + b, 0);
-    expect(hits).toBe(manifest.pages.length + 2 * manifest.products.filter((p) => p.flaky).length);
+  it(
+    'crawls the startUrl of its INPUT; run again without purge it fetches and pushes nothing',
+    async () => {
+      shop = await startShopServer();
+      await mkdir(join(dir, 'key_value_stores', 'default'), { recursive: true });
+      await writeFile(
+        join(dir, 'key_value_stores', 'default', 'INPUT.json'),
+        JSON.stringify({ startUrl: `${shop.url}/` }),
+      );
+      await runExample();
+      await expectProducts();
+      const hits = [...shop.hits.values()].reduce((a, b) => a + b, 0);
+      expect(hits).toBe(manifest.pages.length + 2 * manifest.products.filter((p) => p.flaky).length);
 
-    const stdout = await runExample({ CRAWLEE_PURGE_ON_START: '0' });
-    expect(stdout).toContain(`187 pages, 150 products in ${dir}`);
-    expect([...shop.hits.values()].reduce((a, b) => a + b, 0)).toBe(hits);
-    await expectProducts();
-    expect(await readRecord('INPUT')).toEqual({ startUrl: `${shop.url}/` });
-  }, 120_000);
+      const stdout = await runExample({ CRAWLEE_PURGE_ON_START: '0' });
+      expect(stdout).toContain(`187 pages, 150 products in ${dir}`);
+      expect([...shop.hits.values()].reduce((a, b) => a + b, 0)).toBe(hits);
+      await expectProducts();
+      expect(await readRecord('INPUT')).toEqual({ startUrl: `${shop.url}/` });
+    },
+    CRAWL_TIMEOUT,
+  );
 });

@@ -11,6 +11,12 @@ import { createFsClient } from '../../src/index.js';
 import type { ProductItem } from './crawl-shop.js';
 
 /**
+ * Time allowed to a test that crawls the shop (with process starts): 20–40 s on an idle machine,
+ * up to three times that when the machine's two cores are shared with other test files.
+ */
+export const CRAWL_TIMEOUT = 180_000;
+
+/**
  * Removes every `APIFY_*` and `CRAWLEE_*` variable (so Crawlee and the SDK run locally, with
  * their defaults) and returns a function that puts the environment back.
  */
