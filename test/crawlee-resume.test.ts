@@ -86,55 +86,60 @@ async function snapshotAfterKill() {
   return { handled, itemPaths, hits: new Map(shop.hits) };
 }
 
+type Snapshot = Awaited<ReturnType<typeof snapshotAfterKill>>;
+
+/** Starts the crawl, kills it once the stalled handler has pushed its item, and checks what it left. */
+async function crawlAndKill(
+  options: Record<string, unknown>,
+): Promise<{ before: Snapshot; inFlight: string[] }> {
+  const first = startCrawl({ ...options, stallAfterPush: KILL_AT });
+  await waitForItems(KILL_AT, first.exited);
+  first.child.kill('SIGKILL');
+  expect(await first.exited).toBeNull(); // killed, not finished
+
+  const before = await snapshotAfterKill();
+  expect(before.itemPaths.length).toBeGreaterThanOrEqual(KILL_AT);
+  expect(before.itemPaths.length).toBeLessThan(manifest.products.length);
+  expect(new Set(before.itemPaths).size).toBe(before.itemPaths.length);
+  // Pushed but not handled when the process died: at least the stalled page.
+  const inFlight = before.itemPaths.filter((path) => !before.handled.has(path));
+  expect(inFlight.length).toBeGreaterThanOrEqual(1);
+  return { before, inFlight };
+}
+
+/** The queue is finished: every page of the shop once, all handled. */
+async function expectFinishedQueue(): Promise<void> {
+  const info = await createFsClient({ storageDir: dir }).requestQueue('default').get();
+  expect(info).toMatchObject({
+    totalRequestCount: manifest.pages.length,
+    handledRequestCount: manifest.pages.length,
+    pendingRequestCount: 0,
+  });
+  const files = await readRequestFiles(dir);
+  expect(files.map((file) => pathOf(file.url)).sort()).toEqual(manifestPaths(manifest));
+  expect(files.every((file) => file.orderNo === null)).toBe(true);
+}
+
 describe('resuming a killed Crawlee crawl on the fs engine', () => {
   it(
     'a CheerioCrawler SIGKILLed after 60 items finishes on restart: each product once, no page handled twice',
     async () => {
-      const options = {
-        storageDir: dir,
-        startUrl: `${shop.url}/`,
-        client: 'fs',
-        kind: 'cheerio',
-        maxConcurrency: 10,
-      };
-      const first = startCrawl({ ...options, stallAfterPush: KILL_AT });
-      await waitForItems(KILL_AT, first.exited);
-      first.child.kill('SIGKILL');
-      expect(await first.exited).toBeNull(); // killed, not finished
-
-      const before = await snapshotAfterKill();
-      expect(before.itemPaths.length).toBeGreaterThanOrEqual(KILL_AT);
-      expect(before.itemPaths.length).toBeLessThan(manifest.products.length);
-      expect(new Set(before.itemPaths).size).toBe(before.itemPaths.length);
-      // Pushed but not handled when the process died: at least the stalled page.
-      const inFlight = before.itemPaths.filter((path) => !before.handled.has(path));
-      expect(inFlight.length).toBeGreaterThanOrEqual(1);
+      const options = { storageDir: dir, startUrl: `${shop.url}/`, client: 'fs', maxConcurrency: 10 };
+      const { before, inFlight } = await crawlAndKill(options);
 
       const second = startCrawl(options);
       expect(await second.exited).toBe(0);
-
       expectOneItemPerProduct(await readItems(dir), manifest);
-      const info = await createFsClient({ storageDir: dir }).requestQueue('default').get();
-      expect(info).toMatchObject({
-        totalRequestCount: manifest.pages.length,
-        handledRequestCount: manifest.pages.length,
-        pendingRequestCount: 0,
-      });
-      const files = await readRequestFiles(dir);
-      expect(files.map((file) => pathOf(file.url)).sort()).toEqual(manifestPaths(manifest));
-      expect(files.every((file) => file.orderNo === null)).toBe(true);
+      await expectFinishedQueue();
 
       // The restart fetched no page that was handled before the kill, and every other page.
-      const fetchedAgain = manifest.pages.filter(
-        (page) => (shop.hits.get(page) ?? 0) > (before.hits.get(page) ?? 0),
-      );
-      expect(fetchedAgain.filter((page) => before.handled.has(pathOf(shop.url + page)))).toEqual([]);
-      expect([...before.handled, ...fetchedAgain.map((page) => pathOf(shop.url + page))].sort()).toEqual(
-        manifestPaths(manifest),
-      );
+      const fetchedOnRestart = manifest.pages
+        .filter((page) => (shop.hits.get(page) ?? 0) > (before.hits.get(page) ?? 0))
+        .map((page) => pathOf(shop.url + page));
+      expect(fetchedOnRestart.filter((path) => before.handled.has(path))).toEqual([]);
+      expect([...before.handled, ...fetchedOnRestart].sort()).toEqual(manifestPaths(manifest));
       // The pages in flight were fetched again, and their items were not pushed again.
-      for (const path of inFlight)
-        expect(fetchedAgain.map((page) => pathOf(shop.url + page))).toContain(path);
+      for (const path of inFlight) expect(fetchedOnRestart).toContain(path);
       const state = JSON.parse(
         await readFile(join(dir, 'key_value_stores', 'default', 'CRAWLEE_STATE.json'), 'utf8'),
       ) as CrawlState;
