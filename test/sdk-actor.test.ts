@@ -81,6 +81,30 @@ async function seed(): Promise<void> {
 
 const kvsFile = (store: string, file: string) => join(dir, 'key_value_stores', store, file);
 
+/** What the first run left, file by file, where Crawlee and the SDK put it. */
+async function expectFirstRunOnDisk(): Promise<void> {
+  expect(await readItems(dir)).toEqual(INPUT.items);
+  const itemFiles = (await readdir(join(dir, 'datasets', 'default'))).filter((f) => /^\d+\.json$/.test(f));
+  expect(itemFiles.sort()).toEqual(['000000001.json', '000000002.json', '000000003.json']);
+  expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
+  expect(JSON.parse(await readFile(kvsFile('default', 'OUTPUT.json'), 'utf8'))).toEqual({
+    itemsPushed: 3,
+  });
+  expect([...(await readFile(kvsFile('default', 'picture.png')))]).toEqual([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
+  ]);
+  const sidecar = JSON.parse(await readFile(kvsFile('default', 'picture.__metadata__.json'), 'utf8'));
+  expect(sidecar).toMatchObject({ key: 'picture', contentType: 'image/png' });
+  const requests = await readRequestFiles(dir);
+  expect(requests.map((r) => r.url).sort()).toEqual([
+    'https://shop.example/a',
+    'https://shop.example/b?utm_source=x',
+  ]);
+  expect(requests.filter((r) => r.orderNo === null)).toHaveLength(1);
+  expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
+  expect(JSON.parse(await readFile(kvsFile('settings', 'runs.json'), 'utf8'))).toBe(1);
+}
+
 describe('Apify SDK Actor on the fs engine', () => {
   it(
     'reads INPUT and writes items, records and requests to the folders; purges on start, keeps INPUT and named storages',
@@ -95,29 +119,7 @@ describe('Apify SDK Actor on the fs engine', () => {
         totalRequestCount: 2,
       });
 
-      // On disk, where Crawlee and the SDK put them.
-      expect(await readItems(dir)).toEqual(INPUT.items);
-      const itemFiles = (await readdir(join(dir, 'datasets', 'default'))).filter((f) =>
-        /^\d+\.json$/.test(f),
-      );
-      expect(itemFiles.sort()).toEqual(['000000001.json', '000000002.json', '000000003.json']);
-      expect(await readFile(kvsFile('default', 'INPUT.json'), 'utf8')).toBe(INPUT_TEXT);
-      expect(JSON.parse(await readFile(kvsFile('default', 'OUTPUT.json'), 'utf8'))).toEqual({
-        itemsPushed: 3,
-      });
-      expect([...(await readFile(kvsFile('default', 'picture.png')))]).toEqual([
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
-      ]);
-      const sidecar = JSON.parse(await readFile(kvsFile('default', 'picture.__metadata__.json'), 'utf8'));
-      expect(sidecar).toMatchObject({ key: 'picture', contentType: 'image/png' });
-      const requests = await readRequestFiles(dir);
-      expect(requests.map((r) => r.url).sort()).toEqual([
-        'https://shop.example/a',
-        'https://shop.example/b?utm_source=x',
-      ]);
-      expect(requests.filter((r) => r.orderNo === null)).toHaveLength(1);
-      expect(await readItems(dir, 'archive')).toEqual([{ sku: 'KEPT-1' }, { sku: 'KEPT-2' }]);
-      expect(JSON.parse(await readFile(kvsFile('settings', 'runs.json'), 'utf8'))).toBe(1);
+      await expectFirstRunOnDisk();
 
       // APIFY_PURGE_ON_START=0: the run continues on what the last one left.
       const second = await runActor({ APIFY_PURGE_ON_START: '0' });
