@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredRequest } from '../src/client/types.js';
 import { requestIdFromUniqueKey } from '../src/fs/layout.js';
 import { computeUniqueKey, createFsClient, normalizeUrl, RequestQueue } from '../src/index.js';
+import { startTestServer } from './conformance/harness.js';
 import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
@@ -227,5 +228,27 @@ describe('RequestQueue (Crawlee semantics)', () => {
     await queue.drop();
     expect(await queue.getInfo()).toBeUndefined();
     expect((await RequestQueue.open('gone', { storageDir: dir })).id).not.toBe(queue.id);
+  });
+
+  it('works the same over apify-client (through the HTTP server)', async () => {
+    const server = await startTestServer();
+    try {
+      const options = { client: server.client, clientKey: 'remote-consumer' };
+      const queue = await RequestQueue.open('remote', options);
+      await queue.addRequests([1, 2, 3].map(url));
+      await queue.addRequest(url('f'), { forefront: true });
+      const first = (await queue.fetchNextRequest()) as StoredRequest;
+      expect(first.url).toBe(url('f'));
+      await queue.reclaimRequest(first);
+      expect(await drain(queue)).toEqual([url(1), url(2), url(3), url('f')]);
+      expect(await queue.isFinished()).toBe(true);
+      expect(await queue.getInfo()).toMatchObject({
+        name: 'remote',
+        totalRequestCount: 4,
+        handledRequestCount: 4,
+      });
+    } finally {
+      await server.close();
+    }
   });
 });
