@@ -2,7 +2,7 @@ import { toStorageError } from '../../errors.js';
 import { writeAtomic } from '../atomic-write.js';
 import type { FsContext } from '../context.js';
 import { writeStoreMetadata } from '../stores.js';
-import { itemPath, mapLimit, removeItems } from './files.js';
+import { itemExists, itemPath, mapLimit, removeItems } from './files.js';
 import { locate, locateOrThrow, openDataset } from './locate.js';
 import { type DatasetMetadata, mergeFields, readStats } from './metadata.js';
 import { loadUnderLock, WRITE_WINDOW, withLiveCounters } from './repair.js';
@@ -41,8 +41,16 @@ function metadataAfter(meta: DatasetMetadata, items: PreparedItem[], first: numb
  * it is written). The first file is written alone, so a crash can leave gaps at most
  * {@link WRITE_WINDOW} wide, which probing steps over. On failure the files of this call are removed.
  */
+/**
+ * True when the count known to this process must be loaded again: a new lock epoch, or, within
+ * the epoch, an item file after the count (a peer that takes no lock, such as memory-storage, wrote it).
+ */
+async function isStale(state: DatasetState, epoch: number): Promise<boolean> {
+  return state.epoch !== epoch || !state.meta || (await itemExists(state.dir, state.itemCount + 1));
+}
+
 async function writeUnderLock(ctx: FsContext, state: DatasetState, items: PreparedItem[], epoch: number) {
-  if (state.epoch !== epoch || !state.meta) await loadUnderLock(ctx, state, epoch, baseMetadata(state));
+  if (await isStale(state, epoch)) await loadUnderLock(ctx, state, epoch, baseMetadata(state));
   const meta = state.meta as DatasetMetadata;
   const first = state.itemCount + 1;
   const options = { fsync: ctx.config.fsync };
