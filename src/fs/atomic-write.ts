@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, readFile as readFileCallback } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -101,10 +101,20 @@ export async function writeJsonAtomic(
   await writeAtomic(path, JSON.stringify(value, null, 2), options);
 }
 
+/**
+ * `fs.readFile` with a callback, as a promise: for the small files of this layout it is about twice
+ * as fast as `fs/promises`' `readFile`, which makes a round trip to the thread pool per step.
+ */
+function readWhole(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readFileCallback(path, (err, data) => (err ? reject(err) : resolve(data)));
+  });
+}
+
 /** Reads a file, or `undefined` when it does not exist. */
 export async function readFileOrUndefined(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return await readWhole(path);
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
     throw err;

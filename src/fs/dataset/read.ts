@@ -43,12 +43,23 @@ export function planRange(
     : { first: options.offset + 1, step: 1, count };
 }
 
-/** Stored values of a range, one page of files at a time; gaps (lost or corrupt files) are skipped. */
+/**
+ * Stored values of a range, one page of files at a time, reading the next page while this one is
+ * consumed (one page ahead, never more); gaps (lost or corrupt files) are skipped.
+ */
 async function* readStored(dir: string, range: ReturnType<typeof planRange>, chunk: number) {
-  for (let done = 0; done < range.count; done += chunk) {
+  const readPage = (done: number) => {
     const size = Math.min(chunk, range.count - done);
     const numbers = Array.from({ length: size }, (_, i) => range.first + range.step * (done + i));
-    const reads = await mapLimit(numbers, IO_CONCURRENCY, (n) => readItem(dir, n));
+    const reads = mapLimit(numbers, IO_CONCURRENCY, (n) => readItem(dir, n));
+    // Awaited (so rethrown) on the next round; left alone when the consumer stops early.
+    reads.catch(() => undefined);
+    return reads;
+  };
+  let next = range.count > 0 ? readPage(0) : undefined;
+  for (let done = 0; next; done += chunk) {
+    const reads = await next;
+    next = done + chunk < range.count ? readPage(done + chunk) : undefined;
     for (const read of reads) if (read.state === 'ok') yield read.value;
   }
 }
