@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFile as readFileCallback } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,6 +31,13 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** `fs.writeFile` with a callback, as a promise (faster than `fs/promises`' for small files, see readWhole). */
+function writeWhole(path: string, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    writeFileCallback(path, data, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
 /**
  * Writes `data` to `path` so that readers see either the old file or the whole new one, never a
  * half-written file: write a temp file in the same folder, then rename it over the target.
@@ -52,7 +59,7 @@ export async function writeAtomic(
         await handle.close();
       }
     } else {
-      await writeFile(temp, data);
+      await writeWhole(temp, data);
     }
     await rename(temp, path);
     if (options.fsync) await fsyncDir(dirname(path));
