@@ -11,7 +11,7 @@ const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, '..', 'examples', 'shop-actor', 'main.ts');
 
 async function runActor(storageDir: string) {
-  const env = { ...process.env, APIFY_LOCAL_STORAGE_DIR: storageDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, APIFY_LOCAL_STORAGE_DIR: storageDir };
   delete env.CRAWLEE_STORAGE_DIR;
   delete env.CRAWLEE_PURGE_ON_START;
   delete env.APIFY_PURGE_ON_START;
