@@ -3,6 +3,7 @@ import { StorageError, toStorageError } from '../../errors.js';
 import type { FsContext } from '../context.js';
 import { getOrCreateStore, listStores, type StoreLocation } from '../stores.js';
 import { createRequestQueueClient } from './client.js';
+import { existingEngine } from './registry.js';
 
 /** Counts a new queue starts with in `__metadata__.json`. */
 const INITIAL_COUNTS = {
@@ -29,19 +30,23 @@ function whole(value: unknown, name: string, fallback: number): number {
   return value;
 }
 
-/** Info from a queue's metadata alone (the list does not open every queue). */
-function infoFromMetadata(location: StoreLocation): RequestQueueInfo {
+/**
+ * Info from a queue's metadata (the list does not open every queue); counts from this process's
+ * index when it has the queue open, since the metadata file may lag behind by a moment.
+ */
+function infoFromMetadata(storageDir: string, location: StoreLocation): RequestQueueInfo {
   const m = location.metadata;
   const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const index = existingEngine(storageDir, location.id)?.peek();
   const info: RequestQueueInfo = {
     id: location.id,
     createdAt: new Date(String(m.createdAt)),
-    modifiedAt: new Date(String(m.modifiedAt)),
+    modifiedAt: new Date(Math.max(Date.parse(String(m.modifiedAt)) || 0, index?.modifiedAt ?? 0)),
     accessedAt: new Date(String(m.accessedAt)),
-    totalRequestCount: num(m.totalRequestCount),
-    handledRequestCount: num(m.handledRequestCount),
-    pendingRequestCount: num(m.pendingRequestCount),
-    hadMultipleClients: m.hadMultipleClients === true,
+    totalRequestCount: index?.totalCount ?? num(m.totalRequestCount),
+    handledRequestCount: index?.handledCount ?? num(m.handledRequestCount),
+    pendingRequestCount: index?.pendingCount ?? num(m.pendingRequestCount),
+    hadMultipleClients: index?.hadMultipleClients ?? m.hadMultipleClients === true,
     stats: (m.stats as RequestQueueInfo['stats']) ?? {},
   };
   if (location.name !== undefined) info.name = location.name;
@@ -70,7 +75,7 @@ export function createRequestQueueCollectionClient(ctx: FsContext): CollectionCl
       }
       if (!options.unnamed) stores = stores.filter((s) => s.name !== undefined);
       if (options.desc) stores.reverse();
-      const items = stores.slice(offset, offset + limit).map(infoFromMetadata);
+      const items = stores.slice(offset, offset + limit).map((s) => infoFromMetadata(storageDir, s));
       return { total: stores.length, offset, limit, count: items.length, desc: options.desc === true, items };
     },
 

@@ -67,7 +67,7 @@ export class QueueEngine {
   /** Serialises journal reads and offset updates within this process. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  /** When `__metadata__.json` is rewritten: at most once a second while changes stream in. */
+  /** When `__metadata__.json` is rewritten (see MetadataSchedule). */
   readonly metadata = new MetadataSchedule();
 
   constructor(
@@ -79,6 +79,11 @@ export class QueueEngine {
     const run = this.chain.then(task, task);
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** The index as last read, without reading the journal (for cheap listings); may lag behind. */
+  peek(): QueueIndex | undefined {
+    return this.loaded?.index;
   }
 
   /** Forgets the in-memory index; the next operation reloads it from disk. */
@@ -191,7 +196,8 @@ export class QueueEngine {
     const modifiedAt = tx.modified ? Date.now() : 0;
     if (modifiedAt > tx.index.modifiedAt) tx.index.modifiedAt = modifiedAt;
     if (tx.metadataChanged || tx.modified) this.metadata.dirty = true;
-    if (this.metadata.dirty && (tx.flushMetadata || this.metadata.due())) {
+    const settled = tx.index.pendingCount === 0;
+    if (this.metadata.dirty && (tx.flushMetadata || settled || this.metadata.due())) {
       await writeQueueMetadata(this.files.dir, tx.index, this.files.fallbackMetadata, {
         fsync: this.files.fsync,
       });
@@ -204,7 +210,7 @@ export class QueueEngine {
       tx.index.apply(commit);
       loaded.offset += written + Buffer.byteLength(text, 'latin1');
     });
-    if (this.metadata.dirty) this.metadata.schedule(() => this.flushMetadata());
+    if (this.metadata.dirty) this.metadata.pending(() => this.flushMetadata());
   }
 
   /** Writes `__metadata__.json` now if counts changed since it was last written. */

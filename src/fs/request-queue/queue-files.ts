@@ -17,7 +17,7 @@ export const INDEX_DIR = '__index__';
 export const journalLimits = {
   /** Rotate (write a snapshot, start a new journal) past this many bytes, or past the snapshot's size. */
   rotateBytes: 4 * 1024 * 1024,
-  /** `__metadata__.json` is rewritten at most this often while changes stream in (and once after). */
+  /** `__metadata__.json` is rewritten at most this often while changes stream in. */
   metadataIntervalMs: 1000,
 };
 
@@ -48,13 +48,13 @@ export async function flushQueueMetadata(): Promise<void> {
 
 /**
  * Writing `__metadata__.json` on every change would double the cost of a change, so counts go
- * there at most once per interval, and once more shortly after the last change (or when the
- * process is about to exit). The journal, not this file, is what the engine trusts.
+ * there at most once per interval while changes stream in, at once when a change leaves no
+ * request pending, and at `teardown()` or when the process is about to exit. Nothing is written
+ * in the background between calls. The journal, not this file, is what the engine trusts.
  */
 export class MetadataSchedule {
   dirty = false;
   private lastWrite = 0;
-  private timer: NodeJS.Timeout | undefined;
   private flush: (() => Promise<void>) | undefined;
 
   /** True when the file was last written long enough ago. */
@@ -65,23 +65,14 @@ export class MetadataSchedule {
   written(): void {
     this.dirty = false;
     this.lastWrite = Date.now();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.flush) unflushed.delete(this.flush);
   }
 
-  /** Arranges a write after the interval (and before the process exits). */
-  schedule(flush: () => Promise<void>): void {
-    if (this.timer) return;
+  /** Remembers that counts are still to be written (by `teardown()` or before the process exits). */
+  pending(flush: () => Promise<void>): void {
     this.flush = flush;
     unflushed.add(flush);
     installExitHook();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      // A failed write is retried by the next change or the exit hook; nobody awaits this one.
-      flush().catch(() => undefined);
-    }, journalLimits.metadataIntervalMs);
-    this.timer.unref();
   }
 }
 

@@ -33,3 +33,8 @@ export function forgetEngine(storageDir: string, id: string): void {
   engines.get(keyOf(storageDir, id))?.invalidate();
   engines.delete(keyOf(storageDir, id));
 }
+
+/** The engine of a queue if this process has one (no engine is created). */
+export function existingEngine(storageDir: string, id: string): QueueEngine | undefined {
+  return engines.get(keyOf(storageDir, id));
+}
