@@ -70,6 +70,7 @@ export class MetadataSchedule {
 
   /** Remembers that counts are still to be written (by `teardown()` or before the process exits). */
   pending(flush: () => Promise<void>): void {
+    if (this.flush) unflushed.delete(this.flush);
     this.flush = flush;
     unflushed.add(flush);
     installExitHook();
