@@ -157,14 +157,12 @@ describe('processes at once', () => {
   it('requests locked by a consumer killed with SIGKILL go to another client at once, not after lockSecs', async () => {
     const client = createFsClient({ storageDir: dir });
     const { id } = await client.requestQueues().getOrCreate('jobs');
-    await client
-      .requestQueue(id)
-      .batchAddRequests(
-        Array.from({ length: 20 }, (_, i) => ({
-          url: `https://example.com/${i}`,
-          uniqueKey: `https://example.com/${i}`,
-        })),
-      );
+    await client.requestQueue(id).batchAddRequests(
+      Array.from({ length: 20 }, (_, i) => ({
+        url: `https://example.com/${i}`,
+        uniqueKey: `https://example.com/${i}`,
+      })),
+    );
     const locker = start('crash-rq-locker.ts', [dir, 'jobs', 'doomed', '8']);
     await waitFor(() => locker.out().includes(']'), 'the locker to lock');
     const locked = JSON.parse(locker.out()) as string[];
