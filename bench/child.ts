@@ -14,9 +14,10 @@ const ctx = { runner, dir, scale };
 let result: Record<string, unknown>;
 try {
   await preloadEngine(runner);
-  if (mode === 'prepare') {
+  if (mode === 'prepare' || mode === 'prepare-base') {
     const start = performance.now();
-    await workload.fixture?.prepare(ctx);
+    const fixture = mode === 'prepare' ? workload.fixture : workload.fixture?.base;
+    await fixture?.prepare(ctx);
     result = { seconds: (performance.now() - start) / 1000 };
   } else {
     result = { ...(await workload.run(ctx)) };

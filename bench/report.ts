@@ -111,7 +111,7 @@ function resourceRow(result: WorkloadResult): string {
       })
       .join(' / ');
   const mb = (n: number) => (n / 2 ** 20).toFixed(1);
-  return `| ${result.workload.title} | ${per((s) => `${int(s.peakRssMB)}`)} | ${per((s) => (s.disk ? mb(s.disk.bytes) : '–'))} | ${per((s) => (s.disk ? mb(s.disk.allocated) : '–'))} | ${per((s) => (s.disk ? int(s.disk.files) : '–'))} |`;
+  return `| ${result.workload.title} | ${per((s) => `${s.runs}`)} | ${per((s) => `${int(s.peakRssMB)}`)} | ${per((s) => (s.disk ? mb(s.disk.bytes) : '–'))} | ${per((s) => (s.disk ? mb(s.disk.allocated) : '–'))} | ${per((s) => (s.disk ? int(s.disk.files) : '–'))} |`;
 }
 
 function rawSection(results: readonly WorkloadResult[]): string[] {
@@ -178,10 +178,10 @@ export function renderReport(results: readonly WorkloadResult[], header: string[
     '',
     '### Resources (actor-storage / memory-storage / storage-local)',
     '',
-    'Peak RSS of the process that ran the workload (median), and the storage folder after it: bytes of the files, bytes allocated on disk, files.',
+    'Runs measured, peak RSS of the process that ran the workload (median), and the storage folder after it: bytes of the files, bytes allocated on disk, files.',
     '',
-    '| Workload | Peak RSS MB | Bytes MB | Allocated MB | Files |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| Workload | Runs | Peak RSS MB | Bytes MB | Allocated MB | Files |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...engineResults.map(resourceRow),
   ];
   const notes = results.flatMap((r) =>

@@ -6,14 +6,17 @@
  *   npm run bench                         # build, then the full run (several minutes)
  *   node --import tsx bench/run.ts --quick  # a smoke run of a few seconds per engine
  *
- * Options: --quick, --runs=N (default 3; 1 with --quick), --only=id,id (workload ids or prefixes),
- * --engines=ours,memory-storage,storage-local (a subset),
- * --keep (leave the temp dirs), --out=FILE (default bench/results/latest.md).
+ * Options: --quick (small sizes), --full (the sizes of the issue: much longer than 15 minutes on a
+ * loaded 2-core machine), --runs=N (default 3; 1 with --quick), --cap=S (a runner's runs of one
+ * workload stop once they add up to S seconds; default 60), --only=id,id (workload ids or
+ * prefixes), --engines=ours,memory-storage,storage-local (a subset), --keep (leave the temp dirs),
+ * --no-cache / --cache=DIR (big shared fixtures are kept between runs in
+ * $TMPDIR/actor-storage-bench-cache), --out=FILE (default bench/results/latest.md).
  * Writes the report to stdout and FILE (plus FILE with .json). Exits 1 when a check failed: a fast
  * wrong answer is a failure. Nothing asserts on time.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { diskUsage, machineFacts } from './disk.js';
@@ -24,6 +27,7 @@ import {
   RESULT_PREFIX,
   type Runner,
   type Scale,
+  STANDARD_SCALE,
   type Workload,
 } from './workload.js';
 import { WORKLOADS } from './workloads/index.js';
@@ -39,7 +43,11 @@ const here = import.meta.dirname;
 // The source tree's bench/results, also when running the compiled copy under dist/.
 const sourceBench = here.includes(`${join('dist', 'bench')}`) ? join(here, '..', '..', 'bench') : here;
 const outFile = option('out') ?? join(sourceBench, 'results', 'latest.md');
-const scale: Scale = quick ? QUICK_SCALE : FULL_SCALE;
+const scale: Scale = quick ? QUICK_SCALE : args.includes('--full') ? FULL_SCALE : STANDARD_SCALE;
+const useCache = !args.includes('--no-cache');
+const cacheRoot = option('cache') ?? join(tmpdir(), 'actor-storage-bench-cache');
+/** Once a runner's runs of a workload add up to this many seconds, it runs no more of them. */
+const capSeconds = Number(option('cap') ?? 60);
 /** A child taking longer than this is stopped and counted as failed. */
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 
@@ -53,7 +61,12 @@ interface ChildResult extends Partial<Sample> {
 }
 
 /** Runs one step in a fresh Node process (with this process's loader flags, e.g. tsx). */
-function runChild(mode: 'prepare' | 'run', w: Workload, runner: Runner, dir: string): Promise<ChildResult> {
+function runChild(
+  mode: 'prepare' | 'prepare-base' | 'run',
+  w: Workload,
+  runner: Runner,
+  dir: string,
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -80,18 +93,57 @@ function runChild(mode: 'prepare' | 'run', w: Workload, runner: Runner, dir: str
   });
 }
 
-/** The folder of a fixture for `runner`, written on first use. */
+/** Prepares a fixture (or its base) in a child; throws when that fails. */
+async function prepare(
+  mode: 'prepare' | 'prepare-base',
+  w: Workload,
+  owner: Runner,
+  dir: string,
+  key: string,
+) {
+  mkdirSync(dir, { recursive: true });
+  const result = await runChild(mode, w, owner, dir);
+  if (result.error) throw new Error(`preparing fixture ${key}: ${result.error}`);
+  log(`  fixture ${key} written by ${owner} in ${result.seconds?.toFixed(1)} s`);
+}
+
+/** The base of a fixture: written once by actor-storage in the shared layout. */
+async function baseDir(w: Workload): Promise<string> {
+  const base = w.fixture?.base as NonNullable<NonNullable<Workload['fixture']>['base']>;
+  const key = `${base.id}-base`;
+  const known = fixtures.get(key);
+  if (known) return known;
+  const dir = join(root, 'fixtures', key);
+  await prepare('prepare-base', w, 'ours', dir, key);
+  fixtures.set(key, dir);
+  return dir;
+}
+
+/** Where a shared fixture is kept between runs, when it is cached. */
+function cachedDir(fixture: NonNullable<Workload['fixture']>): string | undefined {
+  if (!useCache || !fixture.shared || !fixture.cacheKey) return undefined;
+  return join(cacheRoot, `${fixture.id}-${fixture.cacheKey(scale)}`);
+}
+
+/** The folder of a fixture for `runner`, written on first use (over a hard-linked base, if any). */
 async function fixtureDir(w: Workload, runner: Runner): Promise<string> {
   const fixture = w.fixture as NonNullable<Workload['fixture']>;
   const owner = fixture.shared ? (w.runners[0] as Runner) : runner;
   const key = `${fixture.id}-${fixture.shared ? 'shared' : runner}`;
   const known = fixtures.get(key);
   if (known) return known;
-  const dir = join(root, 'fixtures', key);
+  const cached = cachedDir(fixture);
+  if (cached && existsSync(`${cached}.complete`)) {
+    log(`  fixture ${key} reused from ${cached}`);
+    fixtures.set(key, cached);
+    return cached;
+  }
+  const dir = cached ?? join(root, 'fixtures', key);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const result = await runChild('prepare', w, owner, dir);
-  if (result.error) throw new Error(`preparing fixture ${key}: ${result.error}`);
-  log(`  fixture ${key} written by ${owner} in ${result.seconds?.toFixed(1)} s`);
+  if (fixture.base) execFileSync('cp', ['-al', `${await baseDir(w)}/.`, dir]);
+  await prepare('prepare', w, owner, dir, key);
+  if (cached) writeFileSync(`${cached}.complete`, new Date().toISOString());
   fixtures.set(key, dir);
   return dir;
 }
@@ -123,6 +175,8 @@ async function runWorkload(w: Workload): Promise<WorkloadResult> {
       .filter((runner) => !engines || runner === 'raw' || engines.includes(runner));
     for (const runner of order) {
       if (result.errors.has(runner)) continue;
+      const spent = (result.samples.get(runner) ?? []).reduce((sum, x) => sum + x.seconds, 0);
+      if (spent > capSeconds) continue;
       let sample: ChildResult;
       try {
         sample = await runOnce(w, runner);

@@ -50,6 +50,26 @@ export const FULL_SCALE: Scale = {
   rawFiles: 20_000,
 };
 
+/**
+ * The default: the issue's sizes where the slowest engine finishes a run in about a minute on a
+ * shared 2-core machine, smaller where it would not (the whole run then fits in about 15 minutes).
+ * The 1,000,000-request queue keeps its size (its fixture is cached between runs).
+ */
+export const STANDARD_SCALE: Scale = {
+  pushSingle: 5000,
+  pushBatch: 50_000,
+  batchSize: 1000,
+  pageSize: 1000,
+  records: 5000,
+  largeRecords: 50,
+  requests: 10_000,
+  queueFixture: 20_000,
+  processed: 5000,
+  exportItems: 200_000,
+  bigQueue: 1_000_000,
+  rawFiles: 5000,
+};
+
 export const QUICK_SCALE: Scale = {
   pushSingle: 500,
   pushBatch: 5000,
@@ -89,10 +109,17 @@ export interface WorkloadContext {
 /** A fixture: data written once per engine (untimed) and copied for each run that uses it. */
 export interface Fixture {
   id: string;
-  /** Writes the fixture with `runner` into the empty folder `ctx.dir`. */
+  /** Writes the fixture with `runner` into `ctx.dir` (empty, or holding the base). */
   prepare(ctx: WorkloadContext): Promise<void>;
   /** One fixture for every runner (written by the first runner listed, read by all). */
   shared?: boolean;
+  /**
+   * Data in the layout every engine shares, written once by actor-storage and hard-linked into each
+   * runner's folder before `prepare` adds that runner's own part (a peer's SQLite queue).
+   */
+  base?: { id: string; prepare(ctx: WorkloadContext): Promise<void> };
+  /** A shared fixture with a key is kept between benchmark runs (in the cache folder), by this key. */
+  cacheKey?: (scale: Scale) => string;
 }
 
 /** One row of the report. */

@@ -1,5 +1,6 @@
 /** Dataset workloads: pushing one by one and in batches, reading page by page and one middle page. */
 import { readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeItem, makeItems, makeRequest } from '../data.js';
 import { type EngineName, openEngine } from '../engines.js';
@@ -64,25 +65,49 @@ async function pushBatches(ctx: WorkloadContext): Promise<Timed> {
   return { ops: count, seconds };
 }
 
-/** The read fixture: `pushBatch` items pushed in batches and `queueFixture` requests, by the engine itself. */
+/** Adds requests `0…count-1` in batches of 25 to the queue `bench`. */
+export async function addRequests(ctx: WorkloadContext, count: number): Promise<void> {
+  const { client, flush } = await openEngine(ctx.runner as EngineName, ctx.dir);
+  const queue = client.requestQueue((await client.requestQueues().getOrCreate(NAME)).id);
+  for (let at = 0; at < count; at += REQUEST_BATCH) {
+    const batch = Array.from({ length: Math.min(REQUEST_BATCH, count - at) }, (_, i) => makeRequest(at + i));
+    const result = await queue.batchAddRequests(batch);
+    check(result.unprocessedRequests.length === 0, 'fixture requests left unprocessed');
+  }
+  await flush();
+}
+
+/** Pushes items `0…pushBatch-1` in batches into the dataset `bench`. */
+async function pushFixtureItems(ctx: WorkloadContext): Promise<void> {
+  const { pushBatch: count, batchSize } = ctx.scale;
+  const { client, flush } = await openEngine(ctx.runner as EngineName, ctx.dir);
+  const dataset = client.dataset((await client.datasets().getOrCreate(NAME)).id);
+  for (let at = 0; at < count; at += batchSize) {
+    await dataset.pushItems(makeItems(at, Math.min(batchSize, count - at)));
+  }
+  await flush();
+}
+
+/**
+ * The read fixture: `pushBatch` items (in batches) and `queueFixture` requests, written once by
+ * actor-storage in the layout it shares with memory-storage (which reads the same item and request
+ * files). storage-local writes its own: its queue lives in SQLite, and it cannot open a dataset
+ * folder that holds a `__metadata__.json` (it takes the last file name as the item count).
+ */
 export const readFixture: Fixture = {
   id: 'items-and-requests',
+  base: {
+    id: 'items-and-requests',
+    async prepare(ctx) {
+      await pushFixtureItems({ ...ctx, runner: 'ours' });
+      await addRequests({ ...ctx, runner: 'ours' }, ctx.scale.queueFixture);
+    },
+  },
   async prepare(ctx) {
-    const { pushBatch: count, batchSize, queueFixture } = ctx.scale;
-    const { client, flush } = await openEngine(ctx.runner as EngineName, ctx.dir);
-    const dataset = client.dataset((await client.datasets().getOrCreate(NAME)).id);
-    for (let at = 0; at < count; at += batchSize) {
-      await dataset.pushItems(makeItems(at, Math.min(batchSize, count - at)));
-    }
-    const queue = client.requestQueue((await client.requestQueues().getOrCreate(NAME)).id);
-    for (let at = 0; at < queueFixture; at += REQUEST_BATCH) {
-      const batch = Array.from({ length: Math.min(REQUEST_BATCH, queueFixture - at) }, (_, i) =>
-        makeRequest(at + i),
-      );
-      const result = await queue.batchAddRequests(batch);
-      check(result.unprocessedRequests.length === 0, 'fixture requests left unprocessed');
-    }
-    await flush();
+    if (ctx.runner !== 'storage-local') return;
+    await rm(join(ctx.dir, 'datasets', NAME), { recursive: true, force: true });
+    await pushFixtureItems(ctx);
+    await addRequests(ctx, ctx.scale.queueFixture);
   },
 };
 

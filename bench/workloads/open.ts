@@ -54,6 +54,7 @@ async function runOpenFolder(ctx: Parameters<Workload['run']>[0]): Promise<Timed
 const bigDataset: Fixture = {
   id: 'big-dataset',
   shared: true,
+  cacheKey: (scale) => String(scale.exportItems),
   async prepare(ctx) {
     const client = await fsClient(ctx.dir);
     const dataset = client.dataset((await client.datasets().getOrCreate(NAME)).id);
@@ -135,6 +136,7 @@ async function runExport(ctx: Parameters<Workload['run']>[0]): Promise<Timed> {
 const bigQueue: Fixture = {
   id: 'big-queue',
   shared: true,
+  cacheKey: (scale) => String(scale.bigQueue),
   async prepare(ctx) {
     const count = ctx.scale.bigQueue;
     const folder = join(ctx.dir, 'request_queues', NAME);

@@ -10,7 +10,7 @@ import {
   type Workload,
   type WorkloadContext,
 } from '../workload.js';
-import { NAME, REQUEST_BATCH } from './dataset.js';
+import { addRequests, NAME, REQUEST_BATCH } from './dataset.js';
 
 const ENGINES = ['ours', 'memory-storage', 'storage-local'] as const;
 /** Share of the batch-added requests that are already in the queue. */
@@ -91,16 +91,15 @@ async function runAddBatches(ctx: WorkloadContext): Promise<Timed> {
   return { ops: count, seconds };
 }
 
-/** The queue fixture: `queueFixture` requests added in batches by the engine itself. */
+/**
+ * The queue fixture: `queueFixture` requests added in batches, written once by actor-storage in the
+ * request-file layout memory-storage shares; storage-local (SQLite) adds them itself.
+ */
 const queueFixture: Fixture = {
   id: 'requests',
+  base: { id: 'requests', prepare: (ctx) => addRequests({ ...ctx, runner: 'ours' }, ctx.scale.queueFixture) },
   async prepare(ctx) {
-    const { queue, flush } = await openQueue(ctx);
-    await addInBatches(
-      queue,
-      Array.from({ length: ctx.scale.queueFixture }, (_, i) => i),
-    );
-    await flush();
+    if (ctx.runner === 'storage-local') await addRequests(ctx, ctx.scale.queueFixture);
   },
 };
 
