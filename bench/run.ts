@@ -9,7 +9,8 @@
  * Options: --quick (small sizes), --full (the sizes of the issue: much longer than 15 minutes on a
  * loaded 2-core machine), --runs=N (default 3; 1 with --quick), --cap=S (a runner's runs of one
  * workload stop once they add up to S seconds; default 60), --only=id,id (workload ids or
- * prefixes), --engines=ours,memory-storage,storage-local (a subset), --keep (leave the temp dirs),
+ * prefixes), --engines=ours,memory-storage,storage-local (a subset), --set=name=N,… (override sizes,
+ * e.g. --set=exportItems=1000000), --keep (leave the temp dirs),
  * --no-cache / --cache=DIR (big shared fixtures are kept between runs in
  * $TMPDIR/actor-storage-bench-cache), --out=FILE (default bench/results/latest.md).
  * Writes the report to stdout and FILE (plus FILE with .json). Exits 1 when a check failed: a fast
@@ -43,7 +44,13 @@ const here = import.meta.dirname;
 // The source tree's bench/results, also when running the compiled copy under dist/.
 const sourceBench = here.includes(`${join('dist', 'bench')}`) ? join(here, '..', '..', 'bench') : here;
 const outFile = option('out') ?? join(sourceBench, 'results', 'latest.md');
-const scale: Scale = quick ? QUICK_SCALE : args.includes('--full') ? FULL_SCALE : STANDARD_SCALE;
+const scale: Scale = {
+  ...(quick ? QUICK_SCALE : args.includes('--full') ? FULL_SCALE : STANDARD_SCALE),
+  // --set=exportItems=1000000,requests=50000 overrides single sizes.
+  ...Object.fromEntries(
+    (option('set')?.split(',') ?? []).map((kv) => [kv.split('=')[0], Number(kv.split('=')[1])]),
+  ),
+};
 const useCache = !args.includes('--no-cache');
 const cacheRoot = option('cache') ?? join(tmpdir(), 'actor-storage-bench-cache');
 /** Once a runner's runs of a workload add up to this many seconds, it runs no more of them. */
