@@ -8,7 +8,7 @@
  *
  * Options: --quick (small sizes), --full (the sizes of the issue: much longer than 15 minutes on a
  * loaded 2-core machine), --runs=N (default 3; 1 with --quick), --cap=S (a runner's runs of one
- * workload stop once they add up to S seconds; default 60), --only=id,id (workload ids or
+ * workload stop once they add up to S seconds; default 30), --only=id,id (workload ids or
  * prefixes), --engines=ours,memory-storage,storage-local (a subset), --set=name=N,… (override sizes,
  * e.g. --set=exportItems=1000000), --keep (leave the temp dirs),
  * --no-cache / --cache=DIR (big shared fixtures are kept between runs in
@@ -54,7 +54,7 @@ const scale: Scale = {
 const useCache = !args.includes('--no-cache');
 const cacheRoot = option('cache') ?? join(tmpdir(), 'actor-storage-bench-cache');
 /** Once a runner's runs of a workload add up to this many seconds, it runs no more of them. */
-const capSeconds = Number(option('cap') ?? 60);
+const capSeconds = Number(option('cap') ?? 30);
 /** A child taking longer than this is stopped and counted as failed. */
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 
@@ -155,6 +155,17 @@ async function fixtureDir(w: Workload, runner: Runner): Promise<string> {
   return dir;
 }
 
+const usageOfFixtures = new Map<string, ReturnType<typeof diskUsage>>();
+/** What a fixture folder holds, measured once (walking a million files takes a while). */
+function fixtureUsage(dir: string): ReturnType<typeof diskUsage> {
+  let usage = usageOfFixtures.get(dir);
+  if (!usage) {
+    usage = diskUsage(dir);
+    usageOfFixtures.set(dir, usage);
+  }
+  return usage;
+}
+
 /** One timed run: where it runs, the child's result, and the folder's size afterwards. */
 async function runOnce(w: Workload, runner: Runner): Promise<ChildResult> {
   let dir: string;
@@ -168,7 +179,7 @@ async function runOnce(w: Workload, runner: Runner): Promise<ChildResult> {
     fresh = false;
   }
   const result = await runChild('run', w, runner, dir);
-  if (!result.error) result.disk = diskUsage(dir);
+  if (!result.error) result.disk = fresh ? diskUsage(dir) : fixtureUsage(dir);
   if (fresh && !keep) rmSync(dir, { recursive: true, force: true });
   return result;
 }
