@@ -7,6 +7,7 @@ import {
   createKeyValueStoreCollectionClient,
   type FsKeyValueStoreClient,
 } from './key-value-store/index.js';
+import { releaseIdleLocks } from './locks.js';
 import { purgeDefaultStorages } from './purge.js';
 import {
   createRequestQueueClient,
@@ -55,6 +56,7 @@ export function createFsClient(options: StorageOptions = {}): FsClient {
     teardown: async () => {
       await ctx.ready;
       await flushQueueMetadata();
+      await releaseIdleLocks();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import lockfile from 'proper-lockfile';
 import { isErrno, StorageError } from '../errors.js';
@@ -14,6 +15,12 @@ const MAX_HOLD_MS = 250;
  * another (a loop of single pushes) take it once instead of once each. Never past MAX_HOLD_MS.
  */
 const LINGER_MS = 20;
+/** A process that waits for the lock says so in `<lock>.waiting`; a holder that sees it fresh lets go. */
+const WAITING_FRESH_MS = 100;
+/** After letting go for a waiter, the holder pauses this long before it takes the lock again. */
+const YIELD_MS = 30;
+/** Giving up on a lock held (and kept fresh) by another process takes this long. */
+const ACQUIRE_TIMEOUT_MS = 60_000;
 
 /** What a task run under the store lock learns about the lock. */
 export interface LockContext {
@@ -77,7 +84,11 @@ class StoreLockImpl implements StoreLock {
         this.stopLingering();
         try {
           if (this.release && (Date.now() - this.acquiredAt > MAX_HOLD_MS || this.compromised)) {
+            const contended = this.othersWaiting();
             await this.releaseNow();
+            // Without a pause, this process would take the lock straight back and starve the
+            // others, which poll for it.
+            if (contended) await sleep(YIELD_MS);
           }
           if (!this.release) await this.acquire();
           return await task({ epoch: this.epoch });
@@ -124,7 +135,7 @@ class StoreLockImpl implements StoreLock {
         this.lingering = undefined;
         void this.releaseIfIdle().catch(() => undefined); // a failed release leaves the lock to go stale
       },
-      Math.max(0, Math.min(LINGER_MS, left)),
+      this.othersWaiting() ? 0 : Math.max(0, Math.min(LINGER_MS, left)),
     );
     this.lingering.unref();
   }
@@ -134,33 +145,46 @@ class StoreLockImpl implements StoreLock {
     this.lingering = undefined;
   }
 
+  /** True when another process said, within WAITING_FRESH_MS, that it waits for this lock. */
+  private othersWaiting(): boolean {
+    const seen = statSync(this.waitingPath, { throwIfNoEntry: false });
+    return seen !== undefined && Date.now() - seen.mtimeMs < WAITING_FRESH_MS;
+  }
+
+  private get waitingPath(): string {
+    return `${this.lockfilePath}.waiting`;
+  }
+
   private async acquire(): Promise<void> {
     mkdirSync(this.locksDir, { recursive: true });
     this.compromised = undefined;
-    try {
-      this.release = await lockfile.lock(this.target, {
-        lockfilePath: this.lockfilePath,
-        realpath: false,
-        stale: STALE_LOCK_MS,
-        retries: { retries: 2000, factor: 1.2, minTimeout: 2, maxTimeout: 60, randomize: true },
-        onCompromised: (err) => {
-          // Another process took the lock over (we were stalled past STALE_LOCK_MS): stop trusting
-          // cached state and re-acquire before the next task.
-          this.compromised = err;
-          this.release = undefined;
-        },
-      });
-    } catch (err) {
-      if (isErrno(err, 'ELOCKED')) {
-        throw new StorageError(
-          'STORAGE_LOCKED',
-          `The storage at ${this.target} is locked by another process; try again.`,
-          {
-            cause: err,
+    const deadline = Date.now() + ACQUIRE_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        this.release = await lockfile.lock(this.target, {
+          lockfilePath: this.lockfilePath,
+          realpath: false,
+          stale: STALE_LOCK_MS,
+          onCompromised: (err) => {
+            // Another process took the lock over (we were stalled past STALE_LOCK_MS): stop trusting
+            // cached state and re-acquire before the next task.
+            this.compromised = err;
+            this.release = undefined;
           },
-        );
+        });
+        break;
+      } catch (err) {
+        if (!isErrno(err, 'ELOCKED')) throw err;
+        if (Date.now() > deadline) {
+          throw new StorageError(
+            'STORAGE_LOCKED',
+            `The storage at ${this.target} is locked by another process; try again.`,
+            { cause: err },
+          );
+        }
+        writeFileSync(this.waitingPath, ''); // tells the holder to let go soon (see othersWaiting)
+        await sleep(2 + Math.random() * Math.min(20, 2 + attempt));
       }
-      throw err;
     }
     this.acquiredAt = Date.now();
     this.epoch += 1;
@@ -180,6 +204,11 @@ class StoreLockImpl implements StoreLock {
 }
 
 const locks = new Map<string, StoreLockImpl>();
+
+/** Lets go every lock this process holds idle (lingering after its last write): for teardown. */
+export async function releaseIdleLocks(): Promise<void> {
+  await Promise.all([...locks.values()].map((lock) => lock.releaseIfIdle()));
+}
 
 /**
  * The lock of one store, shared by every client of this process. Keyed by the store's id, so that
