@@ -84,7 +84,8 @@ describe('page cost', () => {
   });
 
   it('iterating a range reads each of its files once and no other', async () => {
-    await sparseDataset('iter', 300_000, range(200_001, 200_050));
+    // The last item is there, as in any dataset whose count is true (a count past the last file is repaired).
+    await sparseDataset('iter', 300_000, [...range(200_001, 200_050), 300_000]);
     itemReads.length = 0;
     const seen: unknown[] = [];
     for await (const item of client.dataset('iter').listItems({ offset: 200_000, limit: 50, chunkSize: 7 })) {
