@@ -235,3 +235,22 @@ describe('path escapes and reserved names', () => {
     expect((await kvs.listKeys()).count).toBe(0);
   });
 });
+
+describe('a store folder made by hand', () => {
+  it('gets its __metadata__.json on the first write, keeping the INPUT placed there', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const folder = join(dir, 'key_value_stores', 'default');
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, 'INPUT.json'), '{ a: 1, } // by hand');
+      const client = createFsClient({ storageDir: dir });
+      await client.keyValueStore('default').setRecord({ key: 'STATE', value: { n: 1 } });
+      const meta = JSON.parse(await readFile(join(folder, '__metadata__.json'), 'utf8'));
+      expect(meta).toMatchObject({ id: 'default', name: 'default' });
+      expect((await client.keyValueStore('default').getRecord('INPUT'))?.value).toEqual({ a: 1 });
+      expect((await client.keyValueStore('default').get())?.id).toBe('default');
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { StorageError } from '../../errors.js';
 import { readJson } from '../atomic-write.js';
 import { METADATA_FILE } from '../layout.js';
 import { type StoreLock, storeLock } from '../locks.js';
-import type { StoreLocation, StoreMetadata } from '../stores.js';
+import { type StoreLocation, type StoreMetadata, writeStoreMetadata } from '../stores.js';
 import { type RecordIndex, recordIndexFor } from './record-index.js';
 
 /** Everything the record operations need about one store: where it is, its lock and its index. */
@@ -55,5 +55,7 @@ export async function prepareWrite(h: StoreHandle, epoch: number): Promise<void>
   ) {
     throw storeMoved(h.location);
   }
+  // A folder made by hand or by a peer without metadata gets its `__metadata__.json` on the first write.
+  if (meta.state === 'missing') await writeStoreMetadata(h.location, h.location.metadata, { fsync: h.fsync });
   h.index.checkedEpoch = epoch;
 }
