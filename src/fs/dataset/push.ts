@@ -111,9 +111,26 @@ async function pushToKnown(ctx: FsContext, idOrName: string, key: string, items:
 export async function pushItems(ctx: FsContext, idOrName: string, input: unknown): Promise<void> {
   const items = prepareItems(input);
   const key = `${ctx.config.storageDir}\0${idOrName}`;
-  if (items.length > 0 && (await pushToKnown(ctx, idOrName, key, items))) return;
-  const state = await openDataset(ctx, await locateOrThrow(ctx, idOrName));
-  if (items.length === 0) return;
-  await lockOf(ctx, state).run(({ epoch }) => writeUnderLock(ctx, state, items, epoch), { coherent: true });
-  pushedTo.set(key, state);
+  // The fast path queues its write at once; it is taken only when no slower push of this address
+  // is still on its way, so that pushes in flight land in the order they were made.
+  if (items.length > 0 && !slowPushes.has(key) && (await pushToKnown(ctx, idOrName, key, items))) return;
+  await inOrder(key, async () => {
+    const state = await openDataset(ctx, await locateOrThrow(ctx, idOrName));
+    if (items.length === 0) return;
+    await lockOf(ctx, state).run(({ epoch }) => writeUnderLock(ctx, state, items, epoch), { coherent: true });
+    pushedTo.set(key, state);
+  });
+}
+
+/** Pushes that locate their dataset first (the first push of an address), one after another per address. */
+const slowPushes = new Map<string, Promise<void>>();
+
+function inOrder(key: string, task: () => Promise<void>): Promise<void> {
+  const next = (slowPushes.get(key) ?? Promise.resolve()).then(task, task);
+  const tail = next.catch(() => undefined); // the caller gets the error; the chain goes on
+  slowPushes.set(key, tail);
+  void tail.then(() => {
+    if (slowPushes.get(key) === tail) slowPushes.delete(key);
+  });
+  return next;
 }
