@@ -8,7 +8,7 @@
  *
  * Options: --quick (small sizes), --full (the sizes of the issue: much longer than 15 minutes on a
  * loaded 2-core machine), --runs=N (default 3; 1 with --quick), --cap=S (a runner's runs of one
- * workload stop once they add up to S seconds; default 30), --only=id,id (workload ids or
+ * workload stop once they add up to S seconds; default 20), --only=id,id (workload ids or
  * prefixes), --engines=ours,memory-storage,storage-local (a subset), --set=name=N,… (override sizes,
  * e.g. --set=exportItems=1000000), --keep (leave the temp dirs),
  * --no-cache / --cache=DIR (big shared fixtures are kept between runs in
@@ -54,7 +54,7 @@ const scale: Scale = {
 const useCache = !args.includes('--no-cache');
 const cacheRoot = option('cache') ?? join(tmpdir(), 'actor-storage-bench-cache');
 /** Once a runner's runs of a workload add up to this many seconds, it runs no more of them. */
-const capSeconds = Number(option('cap') ?? 30);
+const capSeconds = Number(option('cap') ?? 20);
 /** A child taking longer than this is stopped and counted as failed. */
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 

@@ -106,6 +106,7 @@ export const readFixture: Fixture = {
   async prepare(ctx) {
     if (ctx.runner !== 'storage-local') return;
     await rm(join(ctx.dir, 'datasets', NAME), { recursive: true, force: true });
+    await rm(join(ctx.dir, 'request_queues', NAME), { recursive: true, force: true });
     await pushFixtureItems(ctx);
     await addRequests(ctx, ctx.scale.queueFixture);
   },

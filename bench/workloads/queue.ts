@@ -1,4 +1,6 @@
 /** Request queue workloads: adding one by one and in batches with duplicates, processing the head. */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { makeRequest, numberOf } from '../data.js';
 import { type BenchClient, type EngineName, openEngine } from '../engines.js';
 import {
@@ -99,7 +101,9 @@ const queueFixture: Fixture = {
   id: 'requests',
   base: { id: 'requests', prepare: (ctx) => addRequests({ ...ctx, runner: 'ours' }, ctx.scale.queueFixture) },
   async prepare(ctx) {
-    if (ctx.runner === 'storage-local') await addRequests(ctx, ctx.scale.queueFixture);
+    if (ctx.runner !== 'storage-local') return;
+    await rm(join(ctx.dir, 'request_queues', NAME), { recursive: true, force: true });
+    await addRequests(ctx, ctx.scale.queueFixture);
   },
 };
 
