@@ -76,9 +76,14 @@ describe('checks at the door', () => {
     const kvs = client.keyValueStore('nowhere');
     expect(await kvs.get()).toBeUndefined();
     await kvs.delete();
-    for (const op of [kvs.getRecord('a'), kvs.recordExists('a'), kvs.listKeys(), kvs.deleteRecord('a')]) {
-      expect(await codeOf(op)).toBe('STORAGE_NOT_FOUND');
-    }
+    // One at a time: a call started before the previous one is awaited would reject unobserved.
+    const ops = [
+      () => kvs.getRecord('a'),
+      () => kvs.recordExists('a'),
+      () => kvs.listKeys(),
+      () => kvs.deleteRecord('a'),
+    ];
+    for (const op of ops) expect(await codeOf(op())).toBe('STORAGE_NOT_FOUND');
   });
 });
 
