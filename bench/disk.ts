@@ -31,10 +31,12 @@ export function diskUsage(dir: string): DiskUsage {
   return usage;
 }
 
-/** The median of some numbers (the lower middle for an even count). */
+/** The median of some numbers (the mean of the two middle ones for an even count). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
+  const mid = sorted.length / 2;
+  if (Number.isInteger(mid)) return ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted[Math.floor(mid)] as number;
 }
 
 /** Load averages and CPU of this machine, for the report. */

@@ -240,12 +240,16 @@ writeFileSync(outFile, report);
 writeFileSync(
   outFile.replace(/\.md$/, '.json'),
   JSON.stringify(
-    results.map((r) => ({
-      id: r.workload.id,
-      size: r.size,
-      samples: Object.fromEntries(r.samples),
-      errors: Object.fromEntries(r.errors),
-    })),
+    {
+      header,
+      scale,
+      results: results.map((r) => ({
+        id: r.workload.id,
+        size: r.size,
+        samples: Object.fromEntries(r.samples),
+        errors: Object.fromEntries(r.errors),
+      })),
+    },
     null,
     2,
   ),

@@ -67,7 +67,7 @@ export const STANDARD_SCALE: Scale = {
   processed: 5000,
   exportItems: 200_000,
   bigQueue: 1_000_000,
-  rawFiles: 5000,
+  rawFiles: 20_000,
 };
 
 export const QUICK_SCALE: Scale = {
