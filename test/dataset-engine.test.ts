@@ -138,6 +138,7 @@ describe('fs engine datasets', () => {
     expect(info?.stats).toMatchObject({ readCount: 3, writeCount: 2 });
     expect(info?.stats?.storageBytes).toBeGreaterThan(0);
     await dataset.pushItems({ a: 3 });
+    await client.teardown(); // the metadata is written when the lock is let go
     const onDisk = JSON.parse(await readFile(join(dir, 'datasets', 'reads', '__metadata__.json'), 'utf8'));
     expect(onDisk.stats.readCount).toBe(3);
     expect(new Date(onDisk.accessedAt).getTime()).toBeGreaterThanOrEqual(info!.accessedAt.getTime());

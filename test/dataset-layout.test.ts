@@ -38,6 +38,7 @@ describe('dataset layout on disk', () => {
   it('keeps the metadata memory-storage writes, plus counters, and keeps it true after each push', async () => {
     const created = await client.datasets().getOrCreate('default');
     await client.dataset('default').pushItems([{ a: 1, '#x': 1 }, { '#only': 1 }]);
+    await client.teardown(); // the metadata is written when the lock is let go
     const meta = await readJsonFile(join(dir, 'datasets', 'default', '__metadata__.json'));
     expect(meta).toMatchObject({
       id: created.id,

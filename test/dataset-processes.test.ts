@@ -72,6 +72,22 @@ describe('datasets across processes', () => {
     for (const worker of [1, 2, 3, 4]) expect(lastSeq.get(worker)).toBe(4_999);
   });
 
+  it('a writer that exits the moment its last push is acknowledged leaves every item counted on disk', async () => {
+    const client = createFsClient({ storageDir: dir });
+    await client.datasets().getOrCreate('prompt');
+    expect((await client.dataset('prompt').listItems()).total).toBe(0); // this process has it open
+    for (const round of [1, 2, 3]) {
+      const writer = start([dir, 'prompt', String(round), '101', '1', 'exit']);
+      expect(await writer.done, 'writer').toMatchObject({ code: 0 });
+      const folder = join(dir, 'datasets', 'prompt');
+      const meta = JSON.parse(await readFile(join(folder, '__metadata__.json'), 'utf8'));
+      expect(meta).toMatchObject({ itemCount: 101 * round, stats: { writeCount: 101 * round } });
+      const page = await client.dataset('prompt').listItems({ desc: true, limit: 1 });
+      expect(page.total).toBe(101 * round);
+      expect(page.items).toEqual([{ worker: round, seq: 100, pad: 'x'.repeat(round * 10) }]);
+    }
+  });
+
   it('after a writer is killed mid-push, the next writer adopts its files and numbering goes on', async () => {
     const client = createFsClient({ storageDir: dir });
     await client.datasets().getOrCreate('crashy');
@@ -88,6 +104,7 @@ describe('datasets across processes', () => {
     expect(missing.every((n) => n > highest - 40)).toBe(true); // gaps only inside the interrupted push
 
     await client.dataset('crashy').pushItems({ after: 'crash' });
+    await client.teardown(); // the metadata is written when the lock is let go
     const meta = JSON.parse(await readFile(join(folder, '__metadata__.json'), 'utf8'));
     expect(meta.itemCount).toBe(highest + 1);
     expect(JSON.parse(await readFile(join(folder, itemFileName(highest + 1)), 'utf8'))).toEqual({

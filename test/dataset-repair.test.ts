@@ -145,6 +145,8 @@ describe('dataset repair on open', () => {
     expect(info).toMatchObject({ itemCount: 6, cleanItemCount: 5 });
     expect(ns((await client.dataset('mess').listItems()).items)).toEqual([1, 3, 4, 5, 6]);
     await client.dataset('mess').pushItems({ n: 7 });
+    expect((await client.dataset('mess').get())?.itemCount).toBe(7);
+    await client.teardown(); // the metadata is written when the lock is let go
     expect((await readMeta(folder)).itemCount).toBe(7);
   });
 

@@ -59,6 +59,7 @@ describe('datasets shared with peers', () => {
     expect((await client.dataset('from-crawlee').listItems({ desc: true, limit: 1 })).items).toEqual([
       { d: 4 },
     ]);
+    await client.teardown(); // lets the lock go: the metadata is on disk for the peer
 
     const again = memoryStorage();
     const page = await again.dataset('from-crawlee').listItems();
@@ -111,6 +112,7 @@ describe('datasets shared with peers', () => {
     }));
     await client.dataset('default').pushItems(items.slice(0, 5));
     await client.dataset('default').pushItems(items.slice(5));
+    await client.teardown(); // lets the lock go: the metadata is on disk for the peer
 
     const peer = memoryStorage();
     const info = await peer.dataset('default').get();

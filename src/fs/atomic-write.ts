@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, readFile as readFileCallback, writeFile as writeFileCallback } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  openSync,
+  readFile as readFileCallback,
+  renameSync,
+  rmSync,
+  writeFile as writeFileCallback,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -16,9 +26,14 @@ export interface WriteOptions {
 /** Longest part of the target's name kept in a temp file's name, so that it stays within 255 bytes. */
 const TEMP_NAME_KEEP = 200;
 
+/** Unique to this process (pids repeat across containers sharing a folder); a counter follows it. */
+const TEMP_TAG = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tempCounter = 0;
+
 function tempPathFor(path: string): string {
   const name = basename(path).slice(0, TEMP_NAME_KEEP);
-  return join(dirname(path), `${TEMP_PREFIX}${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  tempCounter += 1;
+  return join(dirname(path), `${TEMP_PREFIX}${name}.${TEMP_TAG}.${tempCounter.toString(36)}`);
 }
 
 /** fsyncs a folder, so that entries created, renamed or removed in it survive a power loss. */
@@ -65,6 +80,27 @@ export async function writeAtomic(
     if (options.fsync) await fsyncDir(dirname(path));
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined); // best effort: the original error matters
+    throw err;
+  }
+}
+
+/**
+ * {@link writeAtomic} without leaving the thread: for the last writes of a process that is exiting,
+ * when nothing asynchronous runs any more.
+ */
+export function writeAtomicSync(path: string, data: string | Uint8Array, options: WriteOptions = {}): void {
+  const temp = tempPathFor(path);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeFileSync(fd, data);
+      if (options.fsync) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
     throw err;
   }
 }

@@ -32,6 +32,17 @@ export interface LockContext {
   readonly epoch: number;
 }
 
+/**
+ * A write put off while the lock is held (a store's metadata after a run of pushes): done once,
+ * before the lock is let go, before a task that is not coherent, or when the process exits.
+ */
+export interface DeferredWrite {
+  /** Does the write; on failure it leaves things so that the next locked load repairs them. */
+  flush(): Promise<void>;
+  /** The same, synchronously, for a process that is exiting. Must not throw. */
+  flushSync(): void;
+}
+
 /** Options of {@link StoreLock.run}. */
 export interface RunOptions {
   /**
@@ -54,6 +65,11 @@ export interface StoreLock {
   run<T>(task: (ctx: LockContext) => Promise<T>, options?: RunOptions): Promise<T>;
   /** Runs `task` in the serial queue of this process only (no cross-process lock). */
   runLocal<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Puts off `write` (keyed, so the latest registration of a key wins) until the lock is let go.
+   * Call only from a task run under the lock.
+   */
+  defer(key: string, write: DeferredWrite): void;
   /** The current epoch (see {@link LockContext.epoch}). */
   readonly epoch: number;
   /** True while this process holds the cross-process lock. */
@@ -66,6 +82,7 @@ class StoreLockImpl implements StoreLock {
   private acquiredAt = 0;
   private compromised: Error | undefined;
   private lingering: NodeJS.Timeout | undefined;
+  private readonly deferred = new Map<string, DeferredWrite>();
   epoch = 0;
 
   constructor(
@@ -91,6 +108,8 @@ class StoreLockImpl implements StoreLock {
             if (contended) await sleep(YIELD_MS);
           }
           if (!this.release) await this.acquire();
+          // A task that is not coherent reads what is on disk: put-off writes land first.
+          if (!options.coherent) await this.flushDeferred();
           return await task({ epoch: this.epoch });
         } finally {
           if (!options.coherent) this.epoch += 1;
@@ -114,6 +133,32 @@ class StoreLockImpl implements StoreLock {
       },
       { throwOnTimeout: true },
     );
+  }
+
+  defer(key: string, write: DeferredWrite): void {
+    if (this.deferred.size === 0) pendingLocks.add(this);
+    this.deferred.set(key, write);
+  }
+
+  /** Does the put-off writes, in the order they were registered. */
+  private async flushDeferred(): Promise<void> {
+    for (const [key, write] of this.deferred) {
+      this.deferred.delete(key);
+      await write.flush();
+    }
+    pendingLocks.delete(this);
+  }
+
+  private dropDeferred(): void {
+    this.deferred.clear();
+    pendingLocks.delete(this);
+  }
+
+  /** The put-off writes of a process that is exiting (its lock is still held). */
+  flushDeferredSync(): void {
+    if (this.compromised) return;
+    for (const write of this.deferred.values()) write.flushSync();
+    this.deferred.clear();
   }
 
   /** Lets the lock go now when no task runs or waits (so that `isStoreLocked` sees it free). */
@@ -191,6 +236,16 @@ class StoreLockImpl implements StoreLock {
   }
 
   private async releaseNow(): Promise<void> {
+    if (!this.release) return;
+    if (this.compromised) this.dropDeferred(); // the lock is another process's now: it repairs
+    try {
+      await this.flushDeferred();
+    } finally {
+      await this.letGo();
+    }
+  }
+
+  private async letGo(): Promise<void> {
     const release = this.release;
     this.release = undefined;
     if (!release) return;
@@ -204,6 +259,13 @@ class StoreLockImpl implements StoreLock {
 }
 
 const locks = new Map<string, StoreLockImpl>();
+/** Locks with put-off writes: flushed synchronously if the process exits before it lets them go. */
+const pendingLocks = new Set<StoreLockImpl>();
+
+process.on('exit', () => {
+  for (const lock of pendingLocks) lock.flushDeferredSync();
+  pendingLocks.clear();
+});
 
 /** Lets go every lock this process holds idle (lingering after its last write): for teardown. */
 export async function releaseIdleLocks(): Promise<void> {

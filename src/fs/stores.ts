@@ -1,7 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno, StorageError } from '../errors.js';
-import { fsyncDir, moveAside, readJson, writeJsonAtomic } from './atomic-write.js';
+import { fsyncDir, moveAside, readJson, writeAtomicSync, writeJsonAtomic } from './atomic-write.js';
 import {
   KIND_LABEL,
   kindDir,
@@ -188,6 +188,15 @@ export async function writeStoreMetadata(
   options: { fsync?: boolean } = {},
 ): Promise<void> {
   await writeJsonAtomic(join(location.dir, METADATA_FILE), metadata, options);
+}
+
+/** {@link writeStoreMetadata} without leaving the thread: for a process that is exiting. */
+export function writeStoreMetadataSync(
+  location: Pick<StoreLocation, 'dir'>,
+  metadata: StoreMetadata,
+  options: { fsync?: boolean } = {},
+): void {
+  writeAtomicSync(join(location.dir, METADATA_FILE), JSON.stringify(metadata, null, 2), options);
 }
 
 /**

@@ -1,18 +1,19 @@
 /**
  * Child process of the dataset concurrency tests. Pushes `count` items `{ worker, seq }` into one
- * dataset in batches of varying size, two pushes in flight, then exits.
- * Usage: node --import tsx dataset-push.ts <storageDir> <dataset> <worker> <count|forever> [batch]
+ * dataset in batches of varying size, two pushes in flight, then exits (with `exit`: calls
+ * `process.exit(0)` the moment the last push is acknowledged).
+ * Usage: node --import tsx dataset-push.ts <storageDir> <dataset> <worker> <count|forever> [batch] [exit]
  */
 import { createFsClient } from '../../src/index.js';
 
-const [storageDir, name, workerArg, countArg, batchArg] = process.argv.slice(2);
+const [storageDir, name, workerArg, countArg, batchArg, exitArg] = process.argv.slice(2);
 if (!storageDir || !name || !workerArg || !countArg) {
   process.stderr.write('usage: dataset-push.ts <storageDir> <dataset> <worker> <count|forever> [batch]\n');
   process.exit(2);
 }
 const worker = Number(workerArg);
 const count = countArg === 'forever' ? Number.POSITIVE_INFINITY : Number(countArg);
-const fixedBatch = batchArg === undefined ? undefined : Number(batchArg);
+const fixedBatch = batchArg === undefined || batchArg === '-' ? undefined : Number(batchArg);
 
 const client = createFsClient({ storageDir });
 await client.datasets().getOrCreate(name);
@@ -31,4 +32,5 @@ while (seq < count) {
   if (inFlight.size >= 2) await Promise.race(inFlight);
 }
 await Promise.all(inFlight);
+if (exitArg === 'exit') process.exit(0);
 process.stdout.write(`worker ${worker} pushed ${seq}\n`);

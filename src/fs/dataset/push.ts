@@ -1,7 +1,8 @@
 import { toStorageError } from '../../errors.js';
 import { writeAtomic } from '../atomic-write.js';
 import type { FsContext } from '../context.js';
-import { writeStoreMetadata } from '../stores.js';
+import type { DeferredWrite } from '../locks.js';
+import { writeStoreMetadata, writeStoreMetadataSync } from '../stores.js';
 import { itemExists, itemPath, mapLimit, removeItems } from './files.js';
 import { locate, locateOrThrow, openDataset } from './locate.js';
 import { type DatasetMetadata, mergeFields, readStats } from './metadata.js';
@@ -37,10 +38,44 @@ function metadataAfter(meta: DatasetMetadata, items: PreparedItem[], first: numb
 }
 
 /**
- * Writes the item files, then the metadata (the commit point: readers see the new items only once
- * it is written). The first file is written alone, so a crash can leave gaps at most
- * {@link WRITE_WINDOW} wide, which probing steps over. On failure the files of this call are removed.
+ * The metadata write a push puts off until the lock is let go (at most MAX_HOLD_MS later, see
+ * locks.ts), so that a run of pushes writes it once. Other processes see the new items once it is
+ * written; this process sees them at once (see currentItemCount). When the process dies first, the
+ * item files are on disk and the next locked open adopts them (see loadUnderLock).
  */
+function metadataWrite(ctx: FsContext, state: DatasetState): DeferredWrite {
+  const options = { fsync: ctx.config.fsync };
+  const pending = () => (state.unflushed && state.meta ? withLiveCounters(state.meta, state) : undefined);
+  const done = (live: { meta: DatasetMetadata; flushed: number }) => {
+    state.pendingReads -= live.flushed;
+    state.meta = live.meta;
+    state.unflushed = false;
+  };
+  return {
+    async flush() {
+      const live = pending();
+      if (!live) return;
+      try {
+        await writeStoreMetadata({ dir: state.dir }, live.meta, options);
+        done(live);
+      } catch {
+        // The items are on disk and stay visible here; the reload under the lock adopts them.
+        state.epoch = -1;
+      }
+    },
+    flushSync() {
+      const live = pending();
+      if (!live) return;
+      try {
+        writeStoreMetadataSync({ dir: state.dir }, live.meta, options);
+        done(live);
+      } catch {
+        // The process is exiting: the items are on disk and the next locked open adopts them.
+      }
+    },
+  };
+}
+
 /**
  * True when the count known to this process must be loaded again: a new lock epoch, or, within
  * the epoch, an item file after the count (a peer that takes no lock, such as memory-storage, wrote it).
@@ -49,6 +84,11 @@ async function isStale(state: DatasetState, epoch: number): Promise<boolean> {
   return state.epoch !== epoch || !state.meta || (await itemExists(state.dir, state.itemCount + 1));
 }
 
+/**
+ * Writes the item files, then records the new count (the metadata is written when the lock is let
+ * go, see metadataWrite). The first file is written alone, so a crash can leave gaps at most
+ * {@link WRITE_WINDOW} wide, which probing steps over. On failure the files of this call are removed.
+ */
 async function writeUnderLock(ctx: FsContext, state: DatasetState, items: PreparedItem[], epoch: number) {
   if (await isStale(state, epoch)) await loadUnderLock(ctx, state, epoch, baseMetadata(state));
   const meta = state.meta as DatasetMetadata;
@@ -59,11 +99,10 @@ async function writeUnderLock(ctx: FsContext, state: DatasetState, items: Prepar
     await mapLimit(items.slice(1), WRITE_WINDOW, (item, i) =>
       writeAtomic(itemPath(state.dir, first + 1 + i), item.text, options),
     );
-    const live = withLiveCounters(metadataAfter(meta, items, first), state);
-    await writeStoreMetadata({ dir: state.dir }, live.meta, options);
-    state.pendingReads -= live.flushed;
-    state.meta = live.meta;
-    state.itemCount = live.meta.itemCount;
+    state.meta = metadataAfter(meta, items, first);
+    state.itemCount = state.meta.itemCount;
+    state.unflushed = true;
+    lockOf(ctx, state).defer(state.key, metadataWrite(ctx, state));
   } catch (err) {
     state.epoch = -1; // reload from disk before the next write
     await removeItems(

@@ -169,6 +169,7 @@ export async function loadUnderLock(
       state.pendingReads -= live.flushed;
     }
     state.meta = meta;
+    state.unflushed = false;
     state.itemCount = meta.itemCount;
     state.epoch = epoch;
   } catch (err) {

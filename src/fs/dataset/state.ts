@@ -20,6 +20,8 @@ export interface DatasetState extends LiveCounters {
   epoch: number;
   /** Metadata as last read or written under the lock. */
   meta: DatasetMetadata | undefined;
+  /** True while `meta` holds pushes whose metadata write is put off (see push.ts metadataWrite). */
+  unflushed: boolean;
   /** True once this process has opened (and, if needed, repaired) the dataset. */
   opened: boolean;
   opening: Promise<void> | undefined;
@@ -44,6 +46,7 @@ export function stateOf(ctx: FsContext, loc: StoreLocation): DatasetState {
       itemCount: 0,
       epoch: -1,
       meta: undefined,
+      unflushed: false,
       opened: false,
       opening: undefined,
       accessedAt: undefined,
@@ -91,12 +94,21 @@ export function baseMetadata(state: DatasetState): StoreMetadata {
  * is incomplete (written by a peer). Call after {@link openDataset} (which refreshes `loc`).
  */
 export function currentMetadata(loc: StoreLocation, state: DatasetState): DatasetMetadata {
-  return isCompleteMetadata(loc.metadata) ? loc.metadata : (state.meta as DatasetMetadata);
+  if (!isCompleteMetadata(loc.metadata)) return state.meta as DatasetMetadata;
+  // This process's pushes may not be on disk yet, or `loc` was read just before they were.
+  const newer = state.meta && (state.unflushed || state.meta.itemCount > loc.metadata.itemCount);
+  return newer ? (state.meta as DatasetMetadata) : loc.metadata;
 }
 
-/** The number of items readers may see: the committed count on disk (or, from a peer's metadata without one, ours). */
+/**
+ * The number of items readers may see: the committed count on disk, or the count of this process's
+ * pushes when larger (or, from a peer's metadata without a count, ours).
+ */
 export function currentItemCount(loc: StoreLocation, state: DatasetState): number {
+  // Datasets only grow: the larger count is the newer one. This process's pushes may not be on
+  // disk yet (see push.ts metadataWrite), or `loc` was read just before they were.
+  const mine = state.meta?.itemCount ?? 0;
   const disk = loc.metadata.itemCount;
-  if (typeof disk === 'number' && Number.isSafeInteger(disk) && disk >= 0) return disk;
-  return state.meta?.itemCount ?? 0;
+  if (typeof disk === 'number' && Number.isSafeInteger(disk) && disk >= 0) return Math.max(disk, mine);
+  return mine;
 }
