@@ -64,6 +64,8 @@ export class QueueEngine {
   private loaded: LoadedQueue | undefined;
   /** Inode of the journal last read, for the one-stat check that nothing changed. */
   private journalIno: number | undefined;
+  /** Lock epoch of this process's last change (see sync); undefined after anything else. */
+  private syncedEpoch: number | undefined;
   /** Serialises journal reads and offset updates within this process. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -89,6 +91,7 @@ export class QueueEngine {
   /** Forgets the in-memory index; the next operation reloads it from disk. */
   invalidate(): void {
     this.loaded = undefined;
+    this.syncedEpoch = undefined;
     this.journalIno = undefined;
   }
 
@@ -110,24 +113,34 @@ export class QueueEngine {
    * If anything fails after the plan changed the index, the index is reloaded from disk.
    */
   write<T>(plan: (tx: Transaction) => T | Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      const loaded = await this.sync();
-      const tx = new Transaction(loaded.index, Date.now());
-      try {
-        const result = await plan(tx);
-        await this.commit(tx, loaded);
-        await this.maybeRotate(loaded);
-        return result;
-      } catch (err) {
-        if (tx.ops.length > 0 || tx.writes.size > 0 || tx.deletes.size > 0) this.invalidate();
-        throw err;
-      }
-    });
+    return this.lock.run(
+      async ({ epoch }) => {
+        const loaded = await this.sync(epoch);
+        const tx = new Transaction(loaded.index, Date.now());
+        try {
+          const result = await plan(tx);
+          await this.commit(tx, loaded);
+          await this.maybeRotate(loaded);
+          this.syncedEpoch = epoch;
+          return result;
+        } catch (err) {
+          if (tx.ops.length > 0 || tx.writes.size > 0 || tx.deletes.size > 0) this.invalidate();
+          throw err;
+        }
+      },
+      // Every change lands in the index and the journal: within the epoch, no one else wrote.
+      { coherent: true },
+    );
   }
 
-  /** Brings the index up to date under the store lock: load, replay, finish a dead writer's change. */
-  private async sync(): Promise<LoadedQueue> {
+  /**
+   * Brings the index up to date under the store lock: load, replay, finish a dead writer's change.
+   * Within the lock epoch of this process's last change, the journal is as that change left it.
+   */
+  private async sync(epoch?: number): Promise<LoadedQueue> {
     const loaded = this.loaded;
+    if (loaded && epoch !== undefined && epoch === this.syncedEpoch) return loaded;
+    this.syncedEpoch = undefined;
     if (loaded) {
       const tailed = await this.exclusive(() => this.tail());
       if (tailed.kind === 'ok' && this.loaded === loaded) {
@@ -143,6 +156,7 @@ export class QueueEngine {
         return loaded;
       }
     }
+    await this.files.closeJournal(); // loading may rotate it
     const fresh = await loadQueue(this.files);
     this.loaded = fresh;
     this.journalIno = undefined;
@@ -210,7 +224,16 @@ export class QueueEngine {
       tx.index.apply(commit);
       loaded.offset += written + Buffer.byteLength(text, 'latin1');
     });
+    this.keepJournalOpen();
     if (this.metadata.dirty) this.metadata.pending(() => this.flushMetadata());
+  }
+
+  /** The journal stays open for the next change until the store lock is let go. */
+  private keepJournalOpen(): void {
+    this.lock.defer(`journal\0${this.files.indexDir}`, {
+      flush: () => this.files.closeJournal(),
+      flushSync: () => undefined, // the process is exiting: its files close with it
+    });
   }
 
   /** Writes `__metadata__.json` now if counts changed since it was last written. */
@@ -240,6 +263,7 @@ export class QueueEngine {
   private async maybeRotate(loaded: LoadedQueue): Promise<void> {
     if (loaded.offset < Math.max(journalLimits.rotateBytes, loaded.snapshotBytes)) return;
     await this.exclusive(async () => {
+      await this.files.closeJournal();
       const rotated = await rotateJournal(this.files, loaded.index, loaded.gen);
       loaded.gen += 1;
       loaded.offset = rotated.offset;

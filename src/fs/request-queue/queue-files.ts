@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isErrno } from '../../errors.js';
@@ -134,18 +134,23 @@ export class QueueFiles {
     return (await stat(this.dir, { bigint: true })).mtimeNs.toString();
   }
 
+  /**
+   * The journal, open for appending while this process holds the store lock (see
+   * QueueEngine.keepJournalOpen): a run of changes opens it once.
+   */
+  private journalHandle: FileHandle | undefined;
+
   /** Appends text to the journal (fsync'd when the client asks for it). */
   async append(text: string): Promise<void> {
-    if (!this.fsync) {
-      await appendFile(this.journal, text, 'latin1');
-      return;
-    }
-    const handle = await open(this.journal, 'a');
-    try {
-      await handle.write(text, null, 'latin1');
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
+    this.journalHandle ??= await open(this.journal, 'a');
+    await this.journalHandle.write(text, null, 'latin1');
+    if (this.fsync) await this.journalHandle.datasync();
+  }
+
+  /** Closes the journal opened by {@link append}: before the lock is let go, and before a rotation. */
+  async closeJournal(): Promise<void> {
+    const handle = this.journalHandle;
+    this.journalHandle = undefined;
+    await handle?.close();
   }
 }
