@@ -8,7 +8,7 @@
  * holds its current value, and the index adds what it knows of files other tools left for the key.
  */
 import { rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isErrno, toStorageError } from '../../errors.js';
 import { fsyncDir, moveAside, readFileOrUndefined, writeAtomic, writeStreamAtomic } from '../atomic-write.js';
 import { resolveWithin } from '../layout.js';
@@ -100,6 +100,37 @@ async function writeSidecar(h: StoreHandle, sidecar: Sidecar): Promise<void> {
 }
 
 /**
+ * Writes the value file, then its sidecar. A key with no file yet has no old record to keep
+ * readable, so both are written at once: a crash leaves the value alone (read by its extension),
+ * the sidecar alone (ignored without its file), or both.
+ */
+async function writeValueAndSidecar(
+  h: StoreHandle,
+  record: Omit<Sidecar, 'size'> & { path: string },
+  payload: Payload,
+  isNew: boolean,
+): Promise<number> {
+  const { path, ...named } = record;
+  const value = writeValue(path, payload, h.fsync).catch((err: unknown) => {
+    throw toStorageError(err, `Writing record "${record.key}"`);
+  });
+  if (!isNew || payload.kind === 'stream') {
+    const size = await value;
+    await writeSidecar(h, { ...named, size });
+    return size;
+  }
+  const size = typeof payload.data === 'string' ? Buffer.byteLength(payload.data) : payload.data.byteLength;
+  const results = await Promise.allSettled([value, writeSidecar(h, { ...named, size })]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Nothing of the key was there before: leave nothing of it.
+    await removeFiles(h.location.dir, [basename(path), sidecarFileName(record.key)], h.fsync);
+    throw failed.reason;
+  }
+  return size;
+}
+
+/**
  * A record @crawlee/memory-storage stored under its bare key (`photo.png` for key "photo.png")
  * sits where we would write key "photo" as PNG: move it to its own `<key>.<ext>` first.
  */
@@ -140,14 +171,13 @@ export async function writeRecord(
     if (h.index.refreshCount === 0) await h.index.ensureFresh();
     await relocateOccupant(h, file);
     const before = await filesOf(h, key);
-    let size: number;
-    try {
-      size = await writeValue(path, payload, h.fsync);
-    } catch (err) {
-      throw toStorageError(err, `Writing record "${key}"`);
-    }
+    const size = await writeValueAndSidecar(
+      h,
+      { key, contentType, extension, path },
+      payload,
+      before.length === 0,
+    );
     const sidecar: Sidecar = { key, contentType, extension, size };
-    await writeSidecar(h, sidecar);
     const stale = before.filter((f) => f !== file && f !== sidecarName);
     await removeFiles(dir, stale, h.fsync);
     const entry: RecordEntry = {
