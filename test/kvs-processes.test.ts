@@ -1,6 +1,6 @@
 /** Several real processes writing one key-value store at once (see test/processes/kvs-writer.ts). */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFsClient } from '../src/index.js';
@@ -19,15 +19,22 @@ beforeEach(async () => {
 });
 afterEach(async () => cleanup());
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+function run(
+  args: string[],
+  script = SCRIPT,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout })));
 }
 
 /** Every sidecar names an existing value file of its size and type; every value file has one. */
@@ -76,5 +83,29 @@ describe('key-value stores across processes', () => {
     expect(shared?.contentType).toBe(writer % 2 === 0 ? 'application/octet-stream' : 'image/png');
 
     await checkSidecars(join(dir, 'key_value_stores', 'shared'));
+  });
+
+  it('a lone get in a new process reads the key by its sidecar, without listing the folder', async () => {
+    const client = createFsClient({ storageDir: dir });
+    const { id } = await client.keyValueStores().getOrCreate('lone');
+    const store = client.keyValueStore(id);
+    for (let i = 0; i < 30; i++) await store.setRecord({ key: `k${i}`, value: { i } });
+    await store.setRecord({ key: 'note', value: 'plain text', contentType: 'text/plain' });
+    await store.setRecord({ key: 'k7', value: 'now text', contentType: 'text/plain' }); // was JSON
+    const folder = join(dir, 'key_value_stores', 'lone');
+    await writeFile(join(folder, 'INPUT.json'), '{"by": "hand"}'); // no sidecar: found by listing
+    await client.teardown();
+
+    const reader = join(import.meta.dirname, 'processes', 'kvs-lone-get.ts');
+    const result = await run([dir, 'lone', 'k3', 'note', 'k7', 'missing', 'INPUT', 'k4'], reader);
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(result.stdout)).toEqual([
+      { key: 'k3', value: { i: 3 }, contentType: 'application/json; charset=utf-8', listings: 0 },
+      { key: 'note', value: 'plain text', contentType: 'text/plain', listings: 0 },
+      { key: 'k7', value: 'now text', contentType: 'text/plain', listings: 0 },
+      { key: 'missing', listings: 1 },
+      { key: 'INPUT', value: { by: 'hand' }, contentType: 'application/json; charset=utf-8', listings: 1 },
+      { key: 'k4', value: { i: 4 }, contentType: 'application/json; charset=utf-8', listings: 1 },
+    ]);
   });
 });

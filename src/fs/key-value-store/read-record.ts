@@ -11,7 +11,7 @@ import { isErrno, StorageError } from '../../errors.js';
 import { moveAside, readFileOrUndefined } from '../atomic-write.js';
 import { mediaType, TEXT_CONTENT_TYPE } from './content-type.js';
 import { type Decoded, decodeValue, SNIFF_BYTES, sniffContentType } from './decode.js';
-import { candidateFiles, isSidecarName, sidecarFileName } from './naming.js';
+import { candidateFiles, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
 import type { RecordEntry } from './resolve-entries.js';
 import { parseSidecar } from './sidecar.js';
 import type { StoreHandle } from './store-handle.js';
@@ -87,13 +87,44 @@ function decode(buf: Buffer, contentType: string, sniffed: boolean): Decoded & {
 
 type Attempt = { done: true; record: KeyValueStoreRecord | undefined } | { done: false };
 
-async function readOnce(h: StoreHandle, key: string, mode: ReadMode): Promise<Attempt> {
-  await h.index.ensureFresh();
+/**
+ * Before this process ever listed the folder, a key written with a sidecar is read straight from
+ * it: a lone `getRecord` (INPUT, a saved state) in a new process lists nothing. `undefined` when
+ * the key has no such sidecar and value file: the index decides.
+ */
+async function openBySidecar(h: StoreHandle, key: string): Promise<Opened | undefined> {
+  const buf = await readFileOrUndefined(join(h.location.dir, sidecarFileName(key)));
+  const sidecar = buf && parseSidecar(buf.toString('utf8'));
+  if (!sidecar?.extension || sidecar.key !== key) return undefined;
+  const target = { file: valueFileName(key, sidecar.extension), contentType: sidecar.contentType };
+  const handle = await openOrUndefined(join(h.location.dir, target.file));
+  return handle && { target, handle };
+}
+
+interface Opened {
+  target: Target;
+  handle: FileHandle;
+}
+
+/** The key's value file, open: `none` when the key has no record, `retry` when it changed under us. */
+async function openRecord(h: StoreHandle, key: string): Promise<Opened | 'none' | 'retry'> {
+  const direct = h.index.refreshCount === 0 ? await openBySidecar(h, key) : undefined;
+  if (direct) return direct;
+  const unchanged = await h.index.ensureFresh();
   const entry = h.index.entries.get(key);
-  if (!entry) return { done: true, record: undefined };
-  const target = await currentTarget(h, entry);
+  if (!entry) return 'none';
+  // Nothing was renamed in the folder since the index read the key's sidecar: it still holds.
+  const known = unchanged && entry.hasSidecar && h.index.knowsSidecarOf(key);
+  const target = known ? { file: entry.file, contentType: entry.contentType } : await currentTarget(h, entry);
   const handle = target && (await openOrUndefined(join(h.location.dir, target.file)));
-  if (!target || !handle) return { done: false };
+  return target && handle ? { target, handle } : 'retry';
+}
+
+async function readOnce(h: StoreHandle, key: string, mode: ReadMode): Promise<Attempt> {
+  const opened = await openRecord(h, key);
+  if (opened === 'none') return { done: true, record: undefined };
+  if (opened === 'retry') return { done: false };
+  const { target, handle } = opened;
   const sniffed = target.contentType === undefined;
   let contentType: string;
   let buf: Buffer;

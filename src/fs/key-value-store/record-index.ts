@@ -53,9 +53,13 @@ export class RecordIndex {
 
   constructor(readonly dir: string) {}
 
-  /** Makes the index reflect the folder, listing it again only when it may have changed. */
-  async ensureFresh(): Promise<void> {
-    if (await this.mtimeUnchanged()) return;
+  /**
+   * Makes the index reflect the folder, listing it again only when it may have changed. Resolves
+   * true when nothing in the folder changed since the index last saw it (no file was created,
+   * renamed or removed: every atomic write renames), so that what it holds is the folder as it is.
+   */
+  async ensureFresh(): Promise<boolean> {
+    if (await this.mtimeUnchanged()) return true;
     const startedBefore = this.refreshCount;
     const run = this.mutex.then(async () => {
       // A listing that began after this call was made is as fresh as one of our own.
@@ -64,6 +68,12 @@ export class RecordIndex {
     });
     this.mutex = run.catch(() => undefined); // the next caller retries; this caller gets the error
     await run;
+    return false;
+  }
+
+  /** True when the key's sidecar was read (or written here) since the folder last changed under us. */
+  knowsSidecarOf(key: string): boolean {
+    return this.sidecars.get(sidecarFileName(key))?.fresh === true;
   }
 
   /** Forces the next access to list the folder again (after a read found the index out of date). */
