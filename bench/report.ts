@@ -36,6 +36,10 @@ const TARGET_FASTER_PEER = 2;
 const TARGET_MEMORY_STORAGE = 5;
 /** Cold open of the big queue must answer its first listHead within this many seconds. */
 export const TARGET_BIG_QUEUE_SECS = 2;
+/** Draining after many handled requests must cost at most this many times a fresh queue's drain. */
+export const TARGET_DRAIN_RATIO = 1.5;
+/** Workloads with a section of their own instead of a row in the engine table. */
+const OWN_SECTION = new Set(['rq-open-big', 'rq-drain']);
 /** Dataset writes must reach at least 1/this of the raw file-create rate. */
 const TARGET_RAW_FACTOR = 2;
 
@@ -161,6 +165,51 @@ function bigQueueSection(results: readonly WorkloadResult[]): string[] {
   ];
 }
 
+/** Fresh queue against one holding many handled requests: drain rates, their ratio, the target. */
+function drainSection(results: readonly WorkloadResult[]): string[] {
+  const r = results.find((x) => x.workload.id === 'rq-drain');
+  const samples = r && !r.errors.has('ours') ? (r.samples.get('ours') ?? []) : [];
+  if (!r || samples.length === 0) return [];
+  const note = (s: Sample, key: string) => Number(s.notes?.[key] ?? Number.NaN);
+  const med = (f: (s: Sample) => number) => median(samples.map(f));
+  const count = r.size;
+  const ratio = med((s) => note(s, 'ratio'));
+  const met = ratio <= TARGET_DRAIN_RATIO ? 'met' : '**missed**';
+  const handled = int(note(samples[0] as Sample, 'handledBefore'));
+  const row = (label: string, drainSecs: number, side: 'fresh' | 'after') =>
+    `| ${label} | ${int(count / drainSecs)}/s | ${med((s) => note(s, `${side}CpuMsPerRequest`)).toFixed(2)} ms | ` +
+    `${int(med((s) => note(s, `${side}AddPerSec`)))}/s | ${int(med((s) => note(s, `${side}OpenMs`)))} ms | ` +
+    `${int(med((s) => note(s, `${side}PeakRssMB`)))} |`;
+  const list = (key: string) => samples.map((s) => note(s, key).toFixed(2)).join(', ');
+  return [
+    '',
+    `### Request queue: draining ${int(count)} new requests, fresh and after ${handled} handled (actor-storage)`,
+    '',
+    'Each run: a fresh queue, a copy of the queue holding the handled requests, another fresh queue, each in a new ' +
+      'process that adds the same requests in batches of 25 (timed apart) and drains them: lock a head of 25 → read → ' +
+      'mark handled, until the queue is empty (checked: each request once, in order; counts exact). ' +
+      `Fresh figures are the mean of the two fresh queues; medians of ${samples.length} run(s). ` +
+      'CPU: user + system time of the process during the drain, per request.',
+    '',
+    '| Queue before the drain | Drain | CPU per request | Add | Open | Peak RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row(
+      'fresh, empty',
+      med((s) => note(s, 'freshDrainSeconds')),
+      'fresh',
+    ),
+    row(
+      `holding ${handled} handled`,
+      med((s) => s.seconds),
+      'after',
+    ),
+    '',
+    `Drain time after ${handled} handled over the fresh queue's: ${ratio.toFixed(2)}× (median; per run: ${list('ratio')}); ` +
+      `CPU time ${med((s) => note(s, 'cpuRatio')).toFixed(2)}× (per run: ${list('cpuRatio')}). ` +
+      `Target: within ${TARGET_DRAIN_RATIO}×: ${met}.`,
+  ];
+}
+
 /** The Markdown report of a run. */
 export function renderReport(results: readonly WorkloadResult[], header: string[]): string {
   const engineResults = results.filter((r) => !r.workload.runners.includes('raw'));
@@ -172,8 +221,9 @@ export function renderReport(results: readonly WorkloadResult[], header: string[
     '',
     `| Workload | Size | ${ENGINE_LABEL.ours} | ${ENGINE_LABEL['memory-storage']} | ${ENGINE_LABEL['storage-local']} | vs memory-storage | vs storage-local | Target |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...engineResults.filter((r) => r.workload.id !== 'rq-open-big').map(engineRow),
+    ...engineResults.filter((r) => !OWN_SECTION.has(r.workload.id)).map(engineRow),
     ...bigQueueSection(results),
+    ...drainSection(results),
     ...rawSection(results),
     '',
     '### Resources (actor-storage / memory-storage / storage-local)',
@@ -186,7 +236,7 @@ export function renderReport(results: readonly WorkloadResult[], header: string[
   ];
   const notes = results.flatMap((r) =>
     [...r.samples]
-      .filter(([, samples]) => samples.at(-1)?.notes && r.workload.id !== 'rq-open-big')
+      .filter(([, samples]) => samples.at(-1)?.notes && !OWN_SECTION.has(r.workload.id))
       .map(([runner, samples]) => {
         const facts = Object.entries(samples.at(-1)?.notes ?? {}).map(([k, v]) => `${k} ${v}`);
         return `- ${r.workload.title} / ${runner}: ${facts.join(', ')}`;

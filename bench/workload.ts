@@ -33,6 +33,10 @@ export interface Scale {
   bigQueue: number;
   /** Small files written and read by the raw filesystem ceiling. */
   rawFiles: number;
+  /** Handled requests the queue holds before the drain of `drainRequests` new ones. */
+  drainHandled: number;
+  /** Requests added and then drained, on a fresh queue and after `drainHandled` handled ones. */
+  drainRequests: number;
 }
 
 export const FULL_SCALE: Scale = {
@@ -48,6 +52,8 @@ export const FULL_SCALE: Scale = {
   exportItems: 1_000_000,
   bigQueue: 1_000_000,
   rawFiles: 20_000,
+  drainHandled: 500_000,
+  drainRequests: 10_000,
 };
 
 /**
@@ -68,6 +74,8 @@ export const STANDARD_SCALE: Scale = {
   exportItems: 200_000,
   bigQueue: 1_000_000,
   rawFiles: 20_000,
+  drainHandled: 500_000,
+  drainRequests: 10_000,
 };
 
 export const QUICK_SCALE: Scale = {
@@ -83,6 +91,8 @@ export const QUICK_SCALE: Scale = {
   exportItems: 20_000,
   bigQueue: 20_000,
   rawFiles: 2000,
+  drainHandled: 20_000,
+  drainRequests: 2000,
 };
 
 /** Who runs a workload: one of the engines, or the plain filesystem (the physical ceiling). */

@@ -1,6 +1,7 @@
 /** Every workload, in report order. */
 import type { Workload } from '../workload.js';
 import { datasetWorkloads } from './dataset.js';
+import { drainWorkloads } from './drain.js';
 import { kvsWorkloads } from './kvs.js';
 import { openWorkloads } from './open.js';
 import { queueWorkloads } from './queue.js';
@@ -12,6 +13,7 @@ export const WORKLOADS: readonly Workload[] = [
   ...kvsWorkloads,
   ...queueWorkloads,
   ...openWorkloads,
+  ...drainWorkloads,
 ];
 
 /** The workload of that id. */
