@@ -1,6 +1,6 @@
 /**
- * A page reads only the files of that page: the item reads are counted (the engine's one file
- * reader is wrapped), and a dataset that has only the files of the page still serves it.
+ * A page reads only the files of that page: the item reads are counted (the engine's two file
+ * readers are wrapped), and a dataset that has only the files of the page still serves it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -18,6 +18,10 @@ vi.mock('../src/fs/atomic-write.js', async (importOriginal) => {
     readFileOrUndefined: async (path: string) => {
       if (/^\d+\.json$/.test(basename(path))) itemReads.push(basename(path));
       return original.readFileOrUndefined(path);
+    },
+    readFileSyncOrUndefined: (path: string) => {
+      if (/^\d+\.json$/.test(basename(path))) itemReads.push(basename(path));
+      return original.readFileSyncOrUndefined(path);
     },
   };
 });

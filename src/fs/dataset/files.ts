@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../../errors.js';
-import { moveAside, readFileOrUndefined } from '../atomic-write.js';
+import { moveAside, readFileSyncOrUndefined } from '../atomic-write.js';
 import { itemFileName } from '../layout.js';
 
 /** Name of an item file: its number and `.json` (peers' 9-digit names included). */
@@ -48,20 +48,42 @@ export async function itemExists(dir: string, n: number): Promise<boolean> {
 /** One item file as read: its parsed value and size, or why there is none. */
 export type ItemRead = { state: 'ok'; value: unknown; bytes: number } | { state: 'missing' | 'corrupt' };
 
+/** Item files read at a time by {@link readItems} before it lets other work run. */
+const READ_SLICE = 64;
+
 /**
- * Reads and parses item file `n`. A file that does not parse is moved aside into `__corrupt__/`
- * (and reported) so that the dataset keeps opening; its number is then a gap.
+ * Reads and parses item files `numbers`, in order. A file that does not parse is moved aside into
+ * `__corrupt__/` (and reported) so that the dataset keeps opening; its number is then a gap.
+ *
+ * The files are read synchronously, {@link READ_SLICE} at a time, yielding to the event loop
+ * between slices: for files of a few kilobytes this is two to three times the throughput of the
+ * thread pool's round trips per open, stat, read and close, and no slice holds the event loop for
+ * more than a millisecond or so.
  */
-export async function readItem(dir: string, n: number): Promise<ItemRead> {
-  const path = itemPath(dir, n);
-  const buf = await readFileOrUndefined(path);
-  if (buf === undefined) return { state: 'missing' };
-  try {
-    return { state: 'ok', value: JSON.parse(buf.toString('utf8')), bytes: buf.length };
-  } catch (err) {
-    await moveAside(dir, path, `dataset item does not parse: ${(err as Error).message}`);
-    return { state: 'corrupt' };
+export async function readItems(dir: string, numbers: readonly number[]): Promise<ItemRead[]> {
+  const out: ItemRead[] = [];
+  const corrupt: Array<{ path: string; error: Error }> = [];
+  for (let start = 0; start < numbers.length; start += READ_SLICE) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const n of numbers.slice(start, start + READ_SLICE)) {
+      const path = itemPath(dir, n);
+      const buf = readFileSyncOrUndefined(path);
+      if (buf === undefined) {
+        out.push({ state: 'missing' });
+        continue;
+      }
+      try {
+        out.push({ state: 'ok', value: JSON.parse(buf.toString('utf8')), bytes: buf.length });
+      } catch (err) {
+        corrupt.push({ path, error: err as Error });
+        out.push({ state: 'corrupt' });
+      }
+    }
   }
+  for (const { path, error } of corrupt) {
+    await moveAside(dir, path, `dataset item does not parse: ${error.message}`);
+  }
+  return out;
 }
 
 /** Removes item files (best effort, used to undo a failed write); never throws. */

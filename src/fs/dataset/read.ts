@@ -6,7 +6,7 @@ import {
   normalizeItemListOptions,
 } from '../../items/index.js';
 import type { FsContext } from '../context.js';
-import { IO_CONCURRENCY, mapLimit, readItem } from './files.js';
+import { readItems } from './files.js';
 import { locateOrThrow, openDataset } from './locate.js';
 import { lazyPaginated } from './paginated.js';
 import { currentItemCount, noteRead } from './state.js';
@@ -51,7 +51,7 @@ async function* readStored(dir: string, range: ReturnType<typeof planRange>, chu
   const readPage = (done: number) => {
     const size = Math.min(chunk, range.count - done);
     const numbers = Array.from({ length: size }, (_, i) => range.first + range.step * (done + i));
-    const reads = mapLimit(numbers, IO_CONCURRENCY, (n) => readItem(dir, n));
+    const reads = readItems(dir, numbers);
     // Awaited (so rethrown) on the next round; left alone when the consumer stops early.
     reads.catch(() => undefined);
     return reads;

@@ -5,7 +5,7 @@ import { moveAside, readJson } from '../atomic-write.js';
 import type { FsContext } from '../context.js';
 import { METADATA_FILE } from '../layout.js';
 import { type StoreMetadata, writeStoreMetadata } from '../stores.js';
-import { IO_CONCURRENCY, itemExists, listItemNumbers, mapLimit, readItem } from './files.js';
+import { itemExists, listItemNumbers, mapLimit, readItems } from './files.js';
 import { type DatasetMetadata, isCompleteMetadata, laterDate, mergeFields, readStats } from './metadata.js';
 import { type DatasetState, datasetGone } from './state.js';
 
@@ -24,7 +24,7 @@ interface Tally {
 async function tallyItems(dir: string, numbers: readonly number[], tally: Tally): Promise<void> {
   for (let start = 0; start < numbers.length; start += TALLY_CHUNK) {
     const chunk = numbers.slice(start, start + TALLY_CHUNK);
-    const reads = await mapLimit(chunk, IO_CONCURRENCY, (n) => readItem(dir, n));
+    const reads = await readItems(dir, chunk);
     for (const read of reads) {
       if (read.state !== 'ok') continue;
       tally.bytes += read.bytes;
