@@ -1,7 +1,5 @@
 import type { Dictionary, ExportFormat } from '../client/types.js';
 import { StorageError } from '../errors.js';
-import { checkItem, type ItemSource } from './items.js';
-import type { Progress } from './text-stream.js';
 
 /** Tabular exports (csv, xlsx, html) have at most this many columns, as on the Apify platform. */
 export const MAX_COLUMNS = 2000;
@@ -17,53 +15,98 @@ export type Cell = string | number | boolean | null | undefined;
 interface ColumnNode {
   readonly name: string;
   readonly children: Map<string, ColumnNode>;
-  /** Column position, or -1 when no item has a scalar at this path. */
-  index: number;
+  /** The column's number in order of discovery, or -1 while no item has a scalar at this path. */
+  id: number;
 }
 
-/** The columns of a tabular export, in order, and the tree used to place an item's values in them. */
-export interface Columns {
+/**
+ * The columns of a tabular export in their final order: `names[p]` heads position `p`, whose cells
+ * are at index `order[p]` of the rows {@link ColumnTree.row} returned.
+ */
+export interface ColumnLayout {
   readonly names: readonly string[];
-  readonly root: ColumnNode;
+  readonly order: readonly number[];
 }
 
 function newNode(name: string): ColumnNode {
-  return { name, children: new Map(), index: -1 };
+  return { name, children: new Map(), id: -1 };
 }
 
 function isContainer(value: unknown): value is Dictionary | unknown[] {
   return value !== null && typeof value === 'object';
 }
 
-class ColumnTreeBuilder {
-  readonly root = newNode('');
+/**
+ * The flattened columns of a tabular export, found while its rows are made (one pass over the
+ * items). Nested objects and arrays become paths (`address/city`, `tags/0`); empty objects and
+ * arrays give no column. A column gets a number when first seen, and rows hold their cells at
+ * those numbers, so a row made early is a prefix of a later one. The final order, given by
+ * {@link layout}, is first appearance with children kept next to their parent (`tags/0`,
+ * `tags/1`, then the next top-level field): the same order for the same items, whatever the pass.
+ */
+export class ColumnTree {
+  private readonly root = newNode('');
   private count = 0;
 
   constructor(private readonly format: ExportFormat) {}
 
-  add(value: Dictionary | unknown[], node: ColumnNode = this.root): void {
+  /** Columns seen so far: every row made so far has at most this many cells. */
+  get width(): number {
+    return this.count;
+  }
+
+  /**
+   * The item's scalars at the numbers of their columns (holes where it has none), adding the
+   * columns it is the first to have.
+   * @throws StorageError `STORAGE_INVALID_VALUE` past {@link MAX_COLUMNS} columns or a column name
+   *   longer than {@link MAX_COLUMN_NAME}.
+   */
+  row(item: Dictionary): Cell[] {
+    const row: Cell[] = [];
+    this.visit(this.root, item, row);
+    return row;
+  }
+
+  /** Column names in export order, and where each column's cells are in the rows. */
+  layout(): ColumnLayout {
+    const names: string[] = [];
+    const order: number[] = [];
+    const visit = (node: ColumnNode): void => {
+      if (node.id !== -1) {
+        names.push(node.name);
+        order.push(node.id);
+      }
+      for (const child of node.children.values()) visit(child);
+    };
+    visit(this.root);
+    return { names, order };
+  }
+
+  private visit(node: ColumnNode, value: Dictionary | unknown[], row: Cell[]): void {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) this.addChild(node, String(i), value[i]);
+      for (let i = 0; i < value.length; i++) this.visitChild(node, String(i), value[i], row);
     } else {
-      for (const key of Object.keys(value)) this.addChild(node, key, value[key]);
+      for (const key of Object.keys(value)) this.visitChild(node, key, value[key], row);
     }
   }
 
-  private addChild(node: ColumnNode, segment: string, child: unknown): void {
+  private visitChild(node: ColumnNode, segment: string, child: unknown, row: Cell[]): void {
     if (child === undefined) return;
     let next = node.children.get(segment);
     if (!next) {
       next = newNode(node === this.root ? segment : `${node.name}${PATH_SEPARATOR}${segment}`);
       node.children.set(segment, next);
     }
-    if (isContainer(child)) this.add(child, next);
-    else if (next.index === -1) this.markColumn(next);
+    if (isContainer(child)) {
+      this.visit(next, child, row);
+      return;
+    }
+    if (next.id === -1) this.addColumn(next);
+    row[next.id] = child as Cell;
   }
 
-  private markColumn(node: ColumnNode): void {
-    node.index = 0; // real positions are given in tree order by build()
-    this.count += 1;
-    if (this.count > MAX_COLUMNS) {
+  private addColumn(node: ColumnNode): void {
+    if (this.count >= MAX_COLUMNS) {
       throw new StorageError(
         'STORAGE_INVALID_VALUE',
         `The items have more than ${MAX_COLUMNS} columns once nested values are flattened, the limit of a ${this.format} export. Pick columns with "fields" or "omit", or export json, jsonl or xml.`,
@@ -77,69 +120,7 @@ class ColumnTreeBuilder {
         { details: { limit: MAX_COLUMN_NAME, column: node.name, format: this.format } },
       );
     }
+    node.id = this.count;
+    this.count += 1;
   }
-
-  build(): Columns {
-    const names: string[] = [];
-    const visit = (node: ColumnNode): void => {
-      if (node.index !== -1) {
-        node.index = names.length;
-        names.push(node.name);
-      }
-      for (const child of node.children.values()) visit(child);
-    };
-    visit(this.root);
-    return { names, root: this.root };
-  }
-}
-
-/**
- * First pass of a tabular export: reads every item and collects the flattened columns. Nested
- * objects and arrays become paths (`address/city`, `tags/0`); empty objects and arrays give no
- * column. Order: first appearance, children kept next to their parent (`tags/0`, `tags/1`, then
- * the next top-level field), so the order is stable for a given dataset.
- * @returns the columns and how many items were read (the second pass reads no more than that),
- *   or `undefined` when the reader went away meanwhile.
- * @throws StorageError `STORAGE_INVALID_VALUE` past {@link MAX_COLUMNS} columns or a column name
- *   longer than {@link MAX_COLUMN_NAME}, before anything is written.
- */
-export async function collectColumns(
-  source: ItemSource,
-  format: ExportFormat,
-  progress: Progress,
-): Promise<{ columns: Columns; itemCount: number } | undefined> {
-  const builder = new ColumnTreeBuilder(format);
-  let itemCount = 0;
-  for await (const item of source()) {
-    if (progress.stopped) return undefined;
-    builder.add(checkItem(item, itemCount));
-    itemCount += 1;
-  }
-  return { columns: builder.build(), itemCount };
-}
-
-function fillChild(node: ColumnNode, segment: string, child: unknown, row: Cell[]): void {
-  if (child === undefined) return;
-  const next = node.children.get(segment);
-  if (next === undefined) return;
-  if (isContainer(child)) fill(next, child, row);
-  else if (next.index !== -1) row[next.index] = child as Cell;
-}
-
-function fill(node: ColumnNode, value: Dictionary | unknown[], row: Cell[]): void {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) fillChild(node, String(i), value[i], row);
-  } else {
-    for (const key of Object.keys(value)) fillChild(node, key, value[key], row);
-  }
-}
-
-/**
- * Second pass: the item's scalars placed in their columns (`undefined` where it has none). Values
- * at paths the first pass did not see are left out.
- */
-export function toRow(columns: Columns, item: Dictionary): Cell[] {
-  const row = new Array<Cell>(columns.names.length);
-  fill(columns.root, item, row);
-  return row;
 }

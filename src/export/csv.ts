@@ -1,8 +1,10 @@
 import { cellText, neutraliseFormula } from './cells.js';
-import { collectColumns, toRow } from './columns.js';
-import { checkItem, type ItemSource } from './items.js';
+import type { Cell } from './columns.js';
+import type { ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import { Chunker, type Progress } from './text-stream.js';
+import type { RowLayout } from './spill.js';
+import { tablePieces } from './tabular.js';
+import type { Progress } from './text-stream.js';
 
 /**
  * RFC 4180 quoting for a one-character delimiter: a field holding the delimiter, a double quote,
@@ -14,6 +16,24 @@ export function csvQuoter(delimiter: string): (field: string) => string {
   return (field) => (special.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
 }
 
+/** Quoting of a text cell or column name, formulas neutralised when asked. */
+function textField(options: ResolvedExportOptions): (text: string) => string {
+  const quote = csvQuoter(options.delimiter);
+  return options.escapeFormulas ? (text) => quote(neutraliseFormula(text)) : quote;
+}
+
+/** A csv row: fields joined by the delimiter, ending in `\n`. */
+function csvLayout(options: ResolvedExportOptions): RowLayout {
+  const text = textField(options);
+  return {
+    start: '',
+    separator: options.delimiter,
+    end: '\n',
+    empty: '',
+    field: (cell: Cell) => (typeof cell === 'string' ? text(cell) : cellText(cell)),
+  };
+}
+
 /**
  * `csv`: RFC 4180 text. One header row of flattened column names (`address/city`, `tags/0`)
  * unless `skipHeaderRow`, then one row per item, each line ending in `\n`. Null and missing values
@@ -21,38 +41,19 @@ export function csvQuoter(delimiter: string): (field: string) => string {
  * `escapeFormulas` (default), text that a spreadsheet would run as a formula starts with `'`.
  * The BOM (on by default) is added by the caller. Items whose fields are all empty objects or
  * arrays give no columns; when no item has any column, nothing but the BOM is written.
+ * The source is read once (rows wait in a temp file until the columns are known).
  */
-export async function* csvPieces(
+export function csvPieces(
   source: ItemSource,
   options: ResolvedExportOptions,
   progress: Progress,
-): AsyncGenerator<string> {
-  const collected = await collectColumns(source, 'csv', progress);
-  if (!collected) return;
-  const { columns, itemCount } = collected;
-  const width = columns.names.length;
-  const quote = csvQuoter(options.delimiter);
-  const field = options.escapeFormulas ? (text: string) => quote(neutraliseFormula(text)) : quote;
-  const separator = options.delimiter;
-  if (width > 0 && !options.skipHeaderRow) yield `${columns.names.map(field).join(separator)}\n`;
-  const chunks = new Chunker();
-  let index = 0;
-  if (width > 0 && itemCount > 0) {
-    for await (const item of source()) {
-      const row = toRow(columns, checkItem(item, index));
-      let line = '';
-      for (let i = 0; i < width; i++) {
-        const cell = row[i];
-        if (i > 0) line += separator;
-        line += typeof cell === 'string' ? field(cell) : cellText(cell);
-      }
-      const chunk = chunks.add(`${line}\n`);
-      if (chunk !== undefined) yield chunk;
-      progress.tick();
-      index += 1;
-      if (index >= itemCount) break;
-    }
-  }
-  yield chunks.rest();
-  progress.done();
+): AsyncGenerator<string | Buffer> {
+  const text = textField(options);
+  const page = {
+    head: (names: readonly string[]) =>
+      names.length > 0 && !options.skipHeaderRow ? `${names.map(text).join(options.delimiter)}\n` : '',
+    tail: '',
+    rowsWithoutColumns: false,
+  };
+  return tablePieces(source, 'csv', csvLayout(options), page, options.tempDir, progress);
 }

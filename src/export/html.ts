@@ -1,8 +1,10 @@
 import { cellText } from './cells.js';
-import { collectColumns, toRow } from './columns.js';
-import { eachItem, type ItemSource } from './items.js';
+import type { Cell } from './columns.js';
+import type { ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
-import { Chunker, type Progress } from './text-stream.js';
+import type { RowLayout } from './spill.js';
+import { tablePieces } from './tabular.js';
+import type { Progress } from './text-stream.js';
 
 const HTML_RE = /[&<>"']/g;
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
@@ -34,29 +36,29 @@ function pageHead(title: string, names: readonly string[]): string {
 
 const PAGE_TAIL = '</tbody>\n</table>\n</body>\n</html>\n';
 
+/** An html row: `<tr>`, one `<td>` per cell, `</tr>` and a line break. */
+const HTML_ROW: RowLayout = {
+  start: '<tr>',
+  separator: '',
+  end: '</tr>\n',
+  empty: '<td></td>',
+  field: (cell: Cell) => `<td>${escapeHtml(cellText(cell))}</td>`,
+};
+
 /**
  * `html`: a standalone page (UTF-8, a little inline CSS, no scripts) holding one table: a header
  * row of flattened column names and one row per item, every value escaped. The page title is
- * `feedTitle`.
+ * `feedTitle`. The source is read once (rows wait in a temp file until the columns are known).
  */
-export async function* htmlPieces(
+export function htmlPieces(
   source: ItemSource,
   options: ResolvedExportOptions,
   progress: Progress,
-): AsyncGenerator<string> {
-  const collected = await collectColumns(source, 'html', progress);
-  if (!collected) return;
-  const { columns, itemCount } = collected;
-  const chunks = new Chunker();
-  chunks.add(pageHead(options.feedTitle, columns.names));
-  for await (const item of eachItem(source, itemCount)) {
-    const row = toRow(columns, item);
-    let html = '<tr>';
-    for (const cell of row) html += `<td>${escapeHtml(cellText(cell))}</td>`;
-    const chunk = chunks.add(`${html}</tr>\n`);
-    if (chunk !== undefined) yield chunk;
-    progress.tick();
-  }
-  yield `${chunks.rest()}${PAGE_TAIL}`;
-  progress.done();
+): AsyncGenerator<string | Buffer> {
+  const page = {
+    head: (names: readonly string[]) => pageHead(options.feedTitle, names),
+    tail: PAGE_TAIL,
+    rowsWithoutColumns: true,
+  };
+  return tablePieces(source, 'html', HTML_ROW, page, options.tempDir, progress);
 }

@@ -10,8 +10,11 @@
  *   across items, a nested column staying next to its siblings. Empty objects and arrays give no
  *   column. At most 2000 columns and 200 characters per column name, as on the platform; past
  *   either, the stream fails with `STORAGE_INVALID_VALUE` before its first byte (nothing is
- *   truncated silently). The source is read twice: columns first, then rows (no more rows than
- *   the first pass saw, so items appended meanwhile are left out consistently).
+ *   truncated silently). The source is read once: each item's row goes to a temp file (in
+ *   `tempDir`, default the system's temp folder; about the size of the output) while the columns
+ *   are found, then the header and the rows are written in the final column order, the rows that
+ *   need no change copied as bytes. The temp file is removed when the export ends, fails or is
+ *   cancelled.
  * - **Formula injection**: in csv and xlsx, a text cell (and a column name) starting with `=`, `+`,
  *   `-`, `@`, tab or CR, or a full-width `＝＋－＠`, gets a leading `'` (OWASP "CSV Injection").
  *   Numbers are never touched (-5 stays -5); `escapeFormulas: false` turns it off.
@@ -25,7 +28,8 @@
  *   (`feedLink`, our addition; default `about:blank`) and description. **html**: one standalone
  *   page with an escaped table.
  * - Streaming: items are pulled only as the output is read, output comes in ~64 KiB chunks, and
- *   destroying the stream stops reading the source, even in the middle of the column pass.
+ *   destroying the stream stops reading the source, even while a tabular export reads it before
+ *   its first byte.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -60,7 +64,7 @@ type TextPieces = (
   source: ItemSource,
   options: ResolvedExportOptions,
   progress: Progress,
-) => AsyncIterable<string>;
+) => AsyncIterable<string | Buffer>;
 
 const TEXT_FORMATS: Readonly<Record<Exclude<ExportFormat, 'xlsx'>, TextPieces>> = {
   json: (source, _options, progress) => jsonPieces(source, progress),
@@ -75,8 +79,8 @@ const TEXT_FORMATS: Readonly<Record<Exclude<ExportFormat, 'xlsx'>, TextPieces>> 
  * Streams the items of `source` in `format`, pulling items only as fast as the stream is read.
  * Formats, content types and defaults follow the Apify API (`GET /v2/datasets/{id}/items`):
  * json, jsonl, csv, xlsx, xml, rss, html. Items arrive already transformed (fields, omit, unwind,
- * flatten, clean …); this only serialises them. Tabular formats (csv, xlsx, html) read `source`
- * twice: once for the columns, once for the rows.
+ * flatten, clean …); this only serialises them. Every format reads `source` once; tabular formats
+ * (csv, xlsx, html) keep the rows in a temp file until the columns are known.
  *
  * Invalid arguments throw at once; problems found in the data (more than 2000 columns, a column
  * name over 200 characters, an item that is not an object) are emitted as the stream's `error`

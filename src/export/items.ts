@@ -2,8 +2,8 @@ import type { Dictionary } from '../client/types.js';
 import { StorageError } from '../errors.js';
 
 /**
- * A re-iterable source of items: every call starts a new pass from the first item. Tabular formats
- * iterate it twice (columns first, then rows), so a dataset is never held in memory whole.
+ * A source of items: each call starts a pass from the first item. Every export makes one pass, and
+ * never holds the dataset in memory whole.
  */
 export type ItemSource = () => AsyncIterable<Dictionary>;
 

@@ -36,10 +36,18 @@ export interface ExportOptions {
    */
   escapeFormulas?: boolean;
   /**
-   * Called with the number of items written so far, each time a chunk of output is produced and
-   * once at the end with the total. For progress bars.
+   * Called with the number of items written so far, every 1000 items and once at the end with the
+   * total. For progress bars. csv and html count an item once its row is laid out in the export's
+   * temp file (the long part: reading the items), before the first byte of output.
    */
   onProgress?: (itemsWritten: number) => void;
+  /**
+   * Folder for the temp file of a tabular export (csv, html, xlsx): the items are read once and
+   * their rows wait there, about the size of the output, until the columns are known. Removed when
+   * the export ends, fails or is cancelled. Point it at a disk with room when the system's temp
+   * folder is small or in memory (tmpfs). @default os.tmpdir()
+   */
+  tempDir?: string;
 }
 
 /** Options with defaults applied, as the format writers receive them. */
@@ -54,6 +62,7 @@ export interface ResolvedExportOptions {
   feedLink: string;
   escapeFormulas: boolean;
   onProgress: ((itemsWritten: number) => void) | undefined;
+  tempDir: string | undefined;
 }
 
 function invalid(option: string, expected: string, value: unknown): StorageError {
@@ -72,6 +81,12 @@ function optionalString(options: Record<string, unknown>, key: string): string |
   const value = options[key];
   if (value === undefined || typeof value === 'string') return value;
   throw invalid(key, 'a string', value);
+}
+
+function nonEmptyString(options: Record<string, unknown>, key: string): string | undefined {
+  const value = optionalString(options, key);
+  if (value === '') throw invalid(key, 'a non-empty string', value);
+  return value;
 }
 
 function xmlNameOption(options: Record<string, unknown>, key: string, fallback: string): string {
@@ -112,5 +127,6 @@ export function resolveExportOptions(format: ExportFormat, options: unknown = {}
     feedLink: optionalString(o, 'feedLink') ?? 'about:blank',
     escapeFormulas: optionalBoolean(o, 'escapeFormulas') ?? true,
     onProgress: onProgress as ((itemsWritten: number) => void) | undefined,
+    tempDir: nonEmptyString(o, 'tempDir'),
   };
 }

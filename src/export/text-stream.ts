@@ -71,10 +71,20 @@ export class Chunker {
   }
 }
 
-async function* batched(pieces: AsyncIterable<string>, bom: boolean): AsyncGenerator<string> {
+async function* batched(
+  pieces: AsyncIterable<string | Buffer>,
+  bom: boolean,
+): AsyncGenerator<string | Buffer> {
   let buffer = bom ? BOM : '';
   try {
     for await (const piece of pieces) {
+      if (typeof piece !== 'string') {
+        // Bytes (rows copied from a temp file) go on as they are, after the text before them.
+        if (buffer !== '') yield buffer;
+        buffer = '';
+        yield piece;
+        continue;
+      }
       buffer += piece;
       if (buffer.length >= CHUNK_CHARS) {
         yield buffer;
@@ -88,11 +98,12 @@ async function* batched(pieces: AsyncIterable<string>, bom: boolean): AsyncGener
 }
 
 /**
- * A byte stream (UTF-8) over text pieces, batched into chunks of about 64 KiB. The pieces are
+ * A byte stream (UTF-8) over text pieces (and byte pieces, passed on as they are), text batched
+ * into chunks of about 64 KiB. The pieces are
  * pulled only as fast as the reader reads (backpressure), and a reader that stops early stops the
  * producer (its `finally` blocks run). Errors reach the reader as `StorageError`s.
  */
-export function textReadable(pieces: AsyncIterable<string>, bom: boolean): Readable {
+export function textReadable(pieces: AsyncIterable<string | Buffer>, bom: boolean): Readable {
   return Readable.from(batched(pieces, bom), { objectMode: false });
 }
 

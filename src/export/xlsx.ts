@@ -1,11 +1,14 @@
 import { PassThrough, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { toStorageError } from '../errors.js';
 import { neutraliseFormula } from './cells.js';
-import { type Cell, type Columns, collectColumns, toRow } from './columns.js';
-import { eachItem, type ItemSource } from './items.js';
+import type { Cell } from './columns.js';
+import type { ItemSource } from './items.js';
 import type { ResolvedExportOptions } from './options.js';
+import { type RowLayout, RowSpill } from './spill.js';
+import { spillItems } from './tabular.js';
 import type { Progress } from './text-stream.js';
 
 /** Rows of one worksheet in Excel, header included; further rows go to the next sheet. */
@@ -29,6 +32,61 @@ function xlsxValue(cell: Cell, escapeFormulas: boolean): XlsxValue {
   if (cell === undefined || cell === null) return null;
   if (typeof cell === 'string') return cutText(escapeFormulas ? neutraliseFormula(cell) : cell);
   return cell;
+}
+
+/**
+ * A cell as JSON in the export's temp file, already as the sheet will hold it. A number JSON
+ * cannot write (NaN, ±Infinity) is kept as `{"n":"NaN"}`; anything else that is no JSON scalar
+ * (which a dataset cannot hold) is kept as its text.
+ */
+function cellJson(cell: Cell, escapeFormulas: boolean): string {
+  const value = xlsxValue(cell, escapeFormulas);
+  if (typeof value === 'number' && !Number.isFinite(value)) return `{"n":"${value}"}`;
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
+    return JSON.stringify(value);
+  }
+  return JSON.stringify(String(value));
+}
+
+/** A row in the temp file: a JSON array of the cells and a line break. */
+function xlsxLayout(options: ResolvedExportOptions): RowLayout {
+  return {
+    start: '[',
+    separator: ',',
+    end: ']\n',
+    empty: 'null',
+    field: (cell) => cellJson(cell, options.escapeFormulas),
+  };
+}
+
+/** The values of a row read back from the temp file. */
+function rowValues(line: string): XlsxValue[] {
+  const values = JSON.parse(line) as (XlsxValue | { n: string })[];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && typeof value === 'object') values[i] = Number(value.n);
+  }
+  return values as XlsxValue[];
+}
+
+/** The lines of the spilled rows (JSON holds no raw line break, so each line is a row). */
+async function* lines(pieces: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const piece of pieces) {
+    const text = rest + (typeof piece === 'string' ? piece : decoder.write(piece));
+    let at = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', at)) {
+      yield text.slice(at, end);
+      at = end + 1;
+    }
+    rest = text.slice(at);
+  }
 }
 
 /** Internals of exceljs 4 / archiver reached for pacing; every step is checked before use. */
@@ -81,7 +139,7 @@ class SheetWriter {
 
   constructor(
     private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter,
-    private readonly columns: Columns,
+    private readonly names: readonly string[],
     private readonly options: ResolvedExportOptions,
     private readonly maxRows: number,
   ) {}
@@ -106,8 +164,8 @@ class SheetWriter {
     this.sheets += 1;
     this.sheet = this.workbook.addWorksheet(this.sheets === 1 ? 'Items' : `Items ${this.sheets}`);
     this.rows = 0;
-    if (this.columns.names.length > 0) {
-      this.add(this.columns.names.map((name) => xlsxValue(name, this.options.escapeFormulas)));
+    if (this.names.length > 0) {
+      this.add(this.names.map((name) => xlsxValue(name, this.options.escapeFormulas)));
     }
   }
 
@@ -117,6 +175,25 @@ class SheetWriter {
   }
 }
 
+/** Writes the spilled rows into the workbook, at the pace the compressor and the reader allow. */
+async function writeRows(
+  out: PassThrough,
+  sheets: SheetWriter,
+  rows: AsyncIterable<string | Buffer>,
+  progress: Progress,
+): Promise<boolean> {
+  for await (const line of lines(rows)) {
+    sheets.addItemRow(rowValues(line));
+    progress.tick();
+    if (progress.items % YIELD_EVERY === 0) {
+      await nextTurn(); // let the compressor run
+      if (sheets.current) await zipCaughtUp(sheets.current, out);
+      if (out.destroyed) return false; // the reader went away: stop
+    }
+  }
+  return true;
+}
+
 async function writeWorkbook(
   out: PassThrough,
   source: ItemSource,
@@ -124,30 +201,26 @@ async function writeWorkbook(
   progress: Progress,
   maxRows: number,
 ): Promise<void> {
-  const collected = await collectColumns(source, 'xlsx', progress);
-  if (!collected || out.destroyed) return;
-  const { columns, itemCount } = collected;
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: false,
-    useSharedStrings: false,
-  });
-  const sheets = new SheetWriter(workbook, columns, options, maxRows);
-  for await (const item of eachItem(source, itemCount)) {
-    const row = toRow(columns, item);
-    const values = new Array<XlsxValue>(row.length);
-    for (let i = 0; i < row.length; i++) values[i] = xlsxValue(row[i], options.escapeFormulas);
-    sheets.addItemRow(values);
-    progress.tick();
-    if (progress.items % YIELD_EVERY === 0) {
-      await nextTurn(); // let the compressor run
-      if (sheets.current) await zipCaughtUp(sheets.current, out);
-      if (out.destroyed) return; // the reader went away: stop reading the source
-    }
+  const spill = await RowSpill.create(xlsxLayout(options), options.tempDir);
+  try {
+    const columns = await spillItems(source, 'xlsx', spill, progress, false);
+    if (!columns || out.destroyed) return;
+    // Loaded on first use: exceljs takes a while to load, and most exports are not xlsx.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useStyles: false,
+      useSharedStrings: false,
+    });
+    const sheets = new SheetWriter(workbook, columns.names, options, maxRows);
+    if (!(await writeRows(out, sheets, spill.replay(columns.order), progress))) return;
+    await spill.dispose(); // every row is in the workbook: gone before the output ends
+    sheets.finish();
+    await workbook.commit();
+    progress.done();
+  } finally {
+    await spill.dispose();
   }
-  sheets.finish();
-  await workbook.commit();
-  progress.done();
 }
 
 /**
@@ -156,6 +229,7 @@ async function writeWorkbook(
  * and missing values are empty cells. Text is cut at {@link XLSX_MAX_CELL_CHARS} characters (Excel's
  * cell limit) and, with `escapeFormulas` (default), text starting like a formula gets a leading
  * `'`. Past {@link XLSX_MAX_ROWS} rows the items continue on sheet "Items 2" (with its own header).
+ * The source is read once: rows wait in a temp file until the columns are known.
  */
 export function xlsxReadable(
   source: ItemSource,
