@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
@@ -7,7 +7,7 @@ import type { Dictionary, ExportFormat } from '../src/client/types.js';
 import { isStorageError } from '../src/errors.js';
 import { exportStream, type ItemSource } from '../src/export/index.js';
 import { itemFileName } from '../src/fs/layout.js';
-import { createFsClient } from '../src/index.js';
+import { createFsClient, Dataset } from '../src/index.js';
 import { collect, sourceOf, streamError } from './helpers/export.js';
 import { referenceCsv, referenceHtmlRows, referenceTable } from './helpers/export-reference.js';
 import { tempDir } from './helpers/tmp.js';
@@ -263,6 +263,23 @@ describe('the temp file of a tabular export', () => {
       for (let i = 0; i < 100 && (await readdir(dir)).length > 0; i++) await sleep(20);
       expect(await readdir(dir), format).toEqual([]);
     }
+  });
+
+  it('takes tempDir through Dataset.exportToFile, with the item options', async () => {
+    const dataset = await Dataset.open('temp-dir', { storageDir: join(dir, 'storage') });
+    await dataset.pushData([
+      { a: 1, b: 'x' },
+      { a: 2, c: true },
+    ]);
+    const out = join(dir, 'out.csv');
+    const missing = dataset.exportToFile(out, 'csv', { tempDir: join(dir, 'missing'), fields: ['c', 'a'] });
+    await expect(missing).rejects.toMatchObject({ code: 'STORAGE_IO' }); // the folder reached the exporter
+    const spills = join(dir, 'spills');
+    await mkdir(spills);
+    await dataset.exportToFile(out, 'csv', { tempDir: spills, fields: ['c', 'a'], bom: false });
+    // `fields` picks and orders each item's fields; the columns still come from the items.
+    expect(await readFile(out, 'utf8')).toBe('a,c\n1,\n2,true\n');
+    expect(await readdir(spills)).toEqual([]);
   });
 
   it('refuses an empty tempDir, and reports a missing one as STORAGE_IO', async () => {

@@ -20,8 +20,9 @@ export interface RowLayout {
   field(cell: Cell): string;
 }
 
-/** Pending row text is written to the spill once it has this many characters. */
-const TEXT_FLUSH_CHARS = 1 << 20;
+/** Pending row text is written to the spill once it has this many characters (64 Ki: larger
+ * strings built by concatenation take longer to encode than they save in writes). */
+const TEXT_FLUSH_CHARS = 1 << 16;
 /** Field lengths buffered before they are written; room is kept for one more row of any width. */
 const LENGTHS_FLUSH = 1 << 16;
 
@@ -38,7 +39,7 @@ async function writeFully(file: FileHandle, data: Uint8Array, position: number):
  * its fields. Columns only ever get added, so rows come in segments of growing width. Once all
  * items are read, {@link replay} writes every row in the final column order, copying the bytes of
  * the rows that need no change. Two files in a fresh folder under `dir`; {@link dispose} removes
- * it. Memory stays bounded: about 1 MiB of pending text and 256 KiB of lengths.
+ * it. Memory stays bounded: about 64 Ki characters of pending text and 256 KiB of lengths.
  */
 export class RowSpill {
   private readonly segments: Segment[] = [];

@@ -58,6 +58,7 @@ export const DOWNLOAD_FORMAT_OPTION_KEYS: readonly string[] = [
   'feedLink',
   'escapeFormulas',
   'onProgress',
+  'tempDir',
   'attachment',
 ];
 
