@@ -1,14 +1,15 @@
 /**
  * Reading records. The index says which file holds a key; the sidecar is read again with the value
- * (it is the authority on the content type). A file that vanished under us (another writer changed
+ * (it is the authority on the content type) unless the folder is unchanged since the index read it. A file that vanished under us (another writer changed
  * the record) makes the index list the folder again and the read retry.
  */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { KeyValueStoreRecord } from '../../client/types.js';
 import { isErrno, StorageError } from '../../errors.js';
-import { moveAside, readFileOrUndefined } from '../atomic-write.js';
+import { moveAside, readFileOrUndefined, readFileSyncOrUndefined } from '../atomic-write.js';
 import { mediaType, TEXT_CONTENT_TYPE } from './content-type.js';
 import { type Decoded, decodeValue, SNIFF_BYTES, sniffContentType } from './decode.js';
 import { candidateFiles, isSidecarName, sidecarFileName, valueFileName } from './naming.js';
@@ -28,14 +29,16 @@ interface Target {
 }
 
 /** The file and content type to read for an entry, checked against its sidecar as it is now. */
-async function currentTarget(h: StoreHandle, entry: RecordEntry): Promise<Target | undefined> {
-  if (!entry.hasSidecar) return { file: entry.file, contentType: entry.contentType };
-  const buf = await readFileOrUndefined(join(h.location.dir, sidecarFileName(entry.key)));
+function currentTarget(entry: RecordEntry, dir: string): Found | undefined {
+  const asIndexed = { target: { file: entry.file, contentType: entry.contentType }, size: undefined };
+  if (!entry.hasSidecar) return asIndexed;
+  const buf = readFileSyncOrUndefined(join(dir, sidecarFileName(entry.key)));
   if (buf === undefined) return undefined;
   const sidecar = parseSidecar(buf.toString('utf8'));
-  if (!sidecar) return { file: entry.file, contentType: entry.contentType };
+  if (!sidecar) return asIndexed;
   const candidates = candidateFiles(entry.key, sidecar.contentType, sidecar.extension);
-  return candidates.includes(entry.file) ? { file: entry.file, contentType: sidecar.contentType } : undefined;
+  if (!candidates.includes(entry.file)) return undefined;
+  return { target: { file: entry.file, contentType: sidecar.contentType }, size: sidecar.size };
 }
 
 async function openOrUndefined(path: string): Promise<FileHandle | undefined> {
@@ -88,59 +91,82 @@ function decode(buf: Buffer, contentType: string, sniffed: boolean): Decoded & {
 type Attempt = { done: true; record: KeyValueStoreRecord | undefined } | { done: false };
 
 /**
+ * Records up to this size (known from the sidecar) are read in one synchronous call: for the small
+ * JSON records of a run (state, INPUT) that is several times faster than the thread pool's round
+ * trips, and it holds the event loop for a few tens of microseconds.
+ */
+const SYNC_READ_MAX = 256 * 1024;
+
+/** Where a key's value is, and its size when its sidecar says (see SYNC_READ_MAX). */
+interface Found {
+  target: Target;
+  size: number | undefined;
+}
+
+/**
  * Before this process ever listed the folder, a key written with a sidecar is read straight from
  * it: a lone `getRecord` (INPUT, a saved state) in a new process lists nothing. `undefined` when
- * the key has no such sidecar and value file: the index decides.
+ * the key has no such sidecar: the index decides.
  */
-async function openBySidecar(h: StoreHandle, key: string): Promise<Opened | undefined> {
-  const buf = await readFileOrUndefined(join(h.location.dir, sidecarFileName(key)));
+function findBySidecar(h: StoreHandle, key: string): Found | undefined {
+  const buf = readFileSyncOrUndefined(join(h.location.dir, sidecarFileName(key)));
   const sidecar = buf && parseSidecar(buf.toString('utf8'));
   if (!sidecar?.extension || sidecar.key !== key) return undefined;
-  const target = { file: valueFileName(key, sidecar.extension), contentType: sidecar.contentType };
-  const handle = await openOrUndefined(join(h.location.dir, target.file));
-  return handle && { target, handle };
+  return {
+    target: { file: valueFileName(key, sidecar.extension), contentType: sidecar.contentType },
+    size: sidecar.size,
+  };
 }
 
-interface Opened {
-  target: Target;
-  handle: FileHandle;
-}
-
-/** The key's value file, open: `none` when the key has no record, `retry` when it changed under us. */
-async function openRecord(h: StoreHandle, key: string): Promise<Opened | 'none' | 'retry'> {
-  const direct = h.index.refreshCount === 0 ? await openBySidecar(h, key) : undefined;
-  if (direct) return direct;
+/** Where the key's value is: `none` when the key has no record, `retry` when it changed under us. */
+async function findRecord(h: StoreHandle, key: string, direct: boolean): Promise<Found | 'none' | 'retry'> {
+  const bySidecar = direct && h.index.refreshCount === 0 ? findBySidecar(h, key) : undefined;
+  if (bySidecar) return bySidecar;
   const unchanged = await h.index.ensureFresh();
   const entry = h.index.entries.get(key);
   if (!entry) return 'none';
   // Nothing was renamed in the folder since the index read the key's sidecar: it still holds.
   const known = unchanged && entry.hasSidecar && h.index.knowsSidecarOf(key);
-  const target = known ? { file: entry.file, contentType: entry.contentType } : await currentTarget(h, entry);
-  const handle = target && (await openOrUndefined(join(h.location.dir, target.file)));
-  return target && handle ? { target, handle } : 'retry';
+  if (known) return { target: { file: entry.file, contentType: entry.contentType }, size: entry.size };
+  return currentTarget(entry, h.location.dir) ?? 'retry';
 }
 
-async function readOnce(h: StoreHandle, key: string, mode: ReadMode): Promise<Attempt> {
-  const opened = await openRecord(h, key);
-  if (opened === 'none') return { done: true, record: undefined };
-  if (opened === 'retry') return { done: false };
-  const { target, handle } = opened;
-  const sniffed = target.contentType === undefined;
-  let contentType: string;
-  let buf: Buffer;
+/** The whole value, read in one synchronous call when it is small and its type known, else through a handle. */
+async function readValue(
+  path: string,
+  found: Found,
+  mode: ReadMode,
+): Promise<{ value: Buffer | Readable; contentType: string } | undefined> {
+  const { contentType } = found.target;
+  if (mode !== 'stream' && contentType !== undefined && (found.size ?? SYNC_READ_MAX + 1) <= SYNC_READ_MAX) {
+    const buf = readFileSyncOrUndefined(path);
+    return buf && { value: buf, contentType };
+  }
+  const handle = await openOrUndefined(path);
+  if (!handle) return undefined;
   let streaming = false;
   try {
-    contentType = target.contentType ?? (await sniff(handle));
+    const type = contentType ?? (await sniff(handle));
     if (mode === 'stream') {
       streaming = true; // the stream owns the handle now and closes it
-      return { done: true, record: { key, value: createReadStream('', { fd: handle }), contentType } };
+      return { value: createReadStream('', { fd: handle }), contentType: type };
     }
-    buf = await handle.readFile();
+    return { value: await handle.readFile(), contentType: type };
   } finally {
     if (!streaming) await handle.close();
   }
-  if (mode === 'buffer') return { done: true, record: { key, value: buf, contentType } };
-  const decoded = decode(buf, contentType, sniffed);
+}
+
+async function readOnce(h: StoreHandle, key: string, mode: ReadMode, direct: boolean): Promise<Attempt> {
+  const found = await findRecord(h, key, direct);
+  if (found === 'none') return { done: true, record: undefined };
+  if (found === 'retry') return { done: false };
+  const { target } = found;
+  const read = await readValue(join(h.location.dir, target.file), found, mode);
+  if (!read) return { done: false };
+  const { value, contentType } = read;
+  if (mode !== 'value') return { done: true, record: { key, value, contentType } };
+  const decoded = decode(value as Buffer, contentType, target.contentType === undefined);
   if (decoded.state === 'ok') {
     return { done: true, record: { key, value: decoded.value, contentType: decoded.contentType } };
   }
@@ -160,7 +186,8 @@ export async function readRecord(
   mode: ReadMode,
 ): Promise<KeyValueStoreRecord | undefined> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const result = await readOnce(h, key, mode);
+    // Straight from the sidecar on the first attempt only: a retry goes through the index.
+    const result = await readOnce(h, key, mode, attempt === 1);
     if (result.done) return result.record;
     h.index.markStale();
   }
