@@ -3,16 +3,28 @@
  * (actor-storage only): per-operation cost must not grow with the handled requests a queue keeps.
  *
  * Each run copies the cached fixture (hard links for the request files, real copies of the
- * index files that the engine appends to), then runs three processes one after the other (bench/
- * drain-run.ts), each adding and draining the same `drainRequests` requests: on a fresh queue, on
- * the copy that holds `drainHandled` handled ones, on another fresh queue. The row's time is the
- * drain after the handled requests; the fresh drains and the ratios are in its notes (report.ts).
+ * index files that the engine appends to), then runs two processes one after the other (bench/
+ * drain-run.ts), each adding and draining the same `drainRequests` requests: one on a fresh
+ * queue, one on the copy that holds `drainHandled` handled ones; which goes first alternates from
+ * run to run. The row's time is the drain after the handled requests; the fresh drain and the
+ * ratios are in its notes (see report.ts).
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { requestIdFromUniqueKey } from '../../src/fs/layout.js';
+import { INDEX_DIR } from '../../src/fs/request-queue/queue-files.js';
 import { makeRequest } from '../data.js';
 import type { DrainResult } from '../drain-run.js';
 import { openEngine } from '../engines.js';
@@ -27,8 +39,9 @@ import {
 } from '../workload.js';
 import { NAME } from './dataset.js';
 
-/** Where the engine keeps a queue's index (appended to in place: never shared by a hard link). */
-const INDEX_DIR = '__index__';
+const execFileAsync = promisify(execFile);
+/** A drain process taking longer than this is stopped (and the run fails). */
+const DRAIN_TIMEOUT_MS = 5 * 60_000;
 const DRAIN_SCRIPT = join(import.meta.dirname, '..', `drain-run${extname(import.meta.filename)}`);
 
 function queueDir(storageDir: string): string {
@@ -97,27 +110,23 @@ async function checkCounts(dir: string, handled: number): Promise<void> {
 
 /**
  * Copies the storage folder `from` to `to` as hard links (`cp -al` keeps the queue folder's mtime,
- * which the engine checks its index against), then gives the copy its own index files.
+ * which the engine checks its index against), then gives the copy index files of its own: the
+ * engine appends to its journal in place, which must not reach the cached fixture.
  */
-function linkCopy(from: string, to: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('cp', ['-al', from, to], (err) => {
-      if (err) return reject(err);
-      const index = join(queueDir(to), INDEX_DIR);
-      for (const name of readdirSync(index)) {
-        unlinkSync(join(index, name));
-        copyFileSync(join(queueDir(from), INDEX_DIR, name), join(index, name));
-      }
-      resolve();
-    });
-  });
+async function linkCopy(from: string, to: string): Promise<void> {
+  await execFileAsync('cp', ['-al', from, to]);
+  const index = join(queueDir(to), INDEX_DIR);
+  for (const name of readdirSync(index)) {
+    unlinkSync(join(index, name));
+    copyFileSync(join(queueDir(from), INDEX_DIR, name), join(index, name));
+  }
 }
 
 /** Runs bench/drain-run.ts on `dir` in a new process (with this process's loader flags). */
 function drainInProcess(dir: string, first: number, count: number, handledBefore: number) {
   const args = [...process.execArgv, DRAIN_SCRIPT, dir, String(first), String(count), String(handledBefore)];
   return new Promise<DrainResult>((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { timeout: DRAIN_TIMEOUT_MS }, (err, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (!line)
         return reject(new Error(`drain process failed: ${err?.message ?? ''} ${stderr.slice(-500)}`));
@@ -129,54 +138,75 @@ function drainInProcess(dir: string, first: number, count: number, handledBefore
 }
 
 const rate = (count: number, seconds: number) => Math.round(count / seconds);
-const mean = (a: number, b: number) => (a + b) / 2;
 
 /** Waits until the filesystem holding `dir` has written out what is pending (the copy's links). */
-function syncFs(dir: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('sync', ['-f', dir], (err) => (err ? reject(err) : resolve())),
-  );
+async function syncFs(dir: string): Promise<void> {
+  await execFileAsync('sync', ['-f', dir]);
 }
 
 /**
- * One run: fresh queue, queue after `drainHandled` handled, fresh queue again (each in a new
- * process), so that drift in the machine's load and the position in the sequence cancel out; the
- * fresh figures are the mean of the two.
+ * Which side goes first in this run: the two orders alternate from run to run (a marker file
+ * beside the fixture remembers the last), so that neither side always runs right after the copy.
+ */
+function handledFirstThisRun(fixtureDir: string): boolean {
+  const marker = `${fixtureDir}.handled-first`;
+  const handledFirst = existsSync(marker);
+  if (handledFirst) rmSync(marker);
+  else writeFileSync(marker, '');
+  return handledFirst;
+}
+
+/** What a run reports besides the drain time after the handled requests. */
+function drainNotes(fresh: DrainResult, after: DrainResult, count: number): Record<string, number> {
+  return {
+    freshDrainSeconds: fresh.drainSeconds,
+    ratio: after.drainSeconds / fresh.drainSeconds,
+    freshCpuMsPerRequest: (fresh.drainCpuSeconds * 1000) / count,
+    afterCpuMsPerRequest: (after.drainCpuSeconds * 1000) / count,
+    cpuRatio: after.drainCpuSeconds / fresh.drainCpuSeconds,
+    freshAddPerSec: rate(count, fresh.addSeconds),
+    afterAddPerSec: rate(count, after.addSeconds),
+    freshOpenMs: Math.round(fresh.openSeconds * 1000),
+    afterOpenMs: Math.round(after.openSeconds * 1000),
+    freshPeakRssMB: fresh.peakRssMB,
+    afterPeakRssMB: after.peakRssMB,
+  };
+}
+
+/**
+ * One run: the same requests added and drained on a fresh queue and on a copy of the queue
+ * holding `drainHandled` handled ones, each in a new process, one after the other.
  */
 async function runDrain(ctx: WorkloadContext): Promise<Timed> {
   const { drainHandled: handled, drainRequests: count } = ctx.scale;
   const work = mkdtempSync(`${ctx.dir}.run-`);
   try {
-    const dirs = ['fresh-1', 'fresh-2'].map((name) => join(work, name));
-    for (const dir of dirs) mkdirSync(dir);
+    const freshDir = join(work, 'fresh');
     const handledDir = join(work, 'handled');
+    mkdirSync(freshDir);
     const copy = await timed(() => linkCopy(ctx.dir, handledDir));
     await syncFs(work);
-    // The same request numbers on every side, after the handled ones: the same ids and files.
-    const first = await drainInProcess(dirs[0] as string, handled, count, 0);
-    const after = await drainInProcess(handledDir, handled, count, handled);
-    const second = await drainInProcess(dirs[1] as string, handled, count, 0);
-    for (const dir of dirs) await checkCounts(dir, count);
+    // The same request numbers on both sides, after the handled ones: the same ids and files.
+    const drainFresh = () => drainInProcess(freshDir, handled, count, 0);
+    const drainAfter = () => drainInProcess(handledDir, handled, count, handled);
+    const handledFirst = handledFirstThisRun(ctx.dir);
+    let fresh: DrainResult;
+    let after: DrainResult;
+    if (handledFirst) {
+      after = await drainAfter();
+      fresh = await drainFresh();
+    } else {
+      fresh = await drainFresh();
+      after = await drainAfter();
+    }
+    await checkCounts(freshDir, count);
     await checkCounts(handledDir, handled + count);
-    const fresh = (key: keyof DrainResult) => mean(first[key], second[key]);
+    const notes = { handledBefore: handled, first: handledFirst ? 'handled' : 'fresh' };
+    const copySeconds = Number(copy.seconds.toFixed(1));
     return {
       ops: count,
       seconds: after.drainSeconds,
-      notes: {
-        handledBefore: handled,
-        freshDrainSeconds: fresh('drainSeconds'),
-        ratio: after.drainSeconds / fresh('drainSeconds'),
-        freshCpuMsPerRequest: (fresh('drainCpuSeconds') * 1000) / count,
-        afterCpuMsPerRequest: (after.drainCpuSeconds * 1000) / count,
-        cpuRatio: after.drainCpuSeconds / fresh('drainCpuSeconds'),
-        freshAddPerSec: rate(count, fresh('addSeconds')),
-        afterAddPerSec: rate(count, after.addSeconds),
-        freshOpenMs: Math.round(fresh('openSeconds') * 1000),
-        afterOpenMs: Math.round(after.openSeconds * 1000),
-        freshPeakRssMB: Math.round(fresh('peakRssMB')),
-        afterPeakRssMB: after.peakRssMB,
-        copySeconds: Number(copy.seconds.toFixed(1)),
-      },
+      notes: { ...notes, ...drainNotes(fresh, after, count), copySeconds },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
