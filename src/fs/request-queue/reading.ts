@@ -5,7 +5,10 @@
 import type { RequestQueueHeadItem, RequestSchema, StoredRequest } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
 import { isLocked, type PendingEntry, type QueueIndex } from './queue-index.js';
-import { readRequestFile, requestFilePath } from './request-file.js';
+import { type RequestFileRead, readRequestFileSync, requestFilePath } from './request-file.js';
+
+/** Request files read synchronously before other work gets a turn. */
+const READ_SLICE = 64;
 
 /** A request file that could not be read while answering; the caller quarantines it. */
 export interface Unreadable {
@@ -19,7 +22,7 @@ export async function readStoredRequest(
   id: string,
   unreadable: Unreadable[],
 ): Promise<StoredRequest | undefined> {
-  const read = await readRequestFile(requestFilePath(dir, id), id);
+  const read = readRequestFileSync(requestFilePath(dir, id), id);
   if (read.state === 'ok') return read.request as StoredRequest;
   if (read.state === 'corrupt') unreadable.push({ id, reason: read.reason });
   return undefined;
@@ -38,14 +41,18 @@ export function headEntries(index: QueueIndex, limit: number, now: number): Pend
   return entries;
 }
 
-/** Head items for `entries` (files read in parallel; missing ones skipped). */
+/** Head items for `entries` (files read synchronously, a slice at a time; missing ones skipped). */
 export async function headItems(
   dir: string,
   entries: PendingEntry[],
   now: number,
   unreadable: Unreadable[],
 ): Promise<RequestQueueHeadItem[]> {
-  const reads = await Promise.all(entries.map((e) => readRequestFile(requestFilePath(dir, e.id), e.id)));
+  const reads: RequestFileRead[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (i > 0 && i % READ_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    reads.push(readRequestFileSync(requestFilePath(dir, e.id), e.id));
+  }
   const items: RequestQueueHeadItem[] = [];
   reads.forEach((read, i) => {
     const entry = entries[i] as PendingEntry;

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { HttpMethod } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
-import { readJson, toJson, writeAtomic } from '../atomic-write.js';
+import { type JsonRead, readFileSyncOrUndefined, readJson, toJson, writeAtomic } from '../atomic-write.js';
 import { requestIdFromUniqueKey } from '../layout.js';
 import { computeUniqueKey } from './unique-key.js';
 
@@ -201,7 +201,26 @@ export type RequestFileRead =
 
 /** Reads and checks a request file; `json` must parse to an object. */
 export async function readRequestFile(path: string, expectedId?: string): Promise<RequestFileRead> {
-  const read = await readJson<RequestFile>(path);
+  return checkRequestFile(await readJson<RequestFile>(path), expectedId);
+}
+
+/**
+ * {@link readRequestFile} in one synchronous call: for the few small files a head or a
+ * `getRequest` reads, several times faster than the thread pool's round trips.
+ */
+export function readRequestFileSync(path: string, expectedId?: string): RequestFileRead {
+  const buf = readFileSyncOrUndefined(path);
+  if (buf === undefined) return { state: 'missing' };
+  let value: RequestFile;
+  try {
+    value = JSON.parse(buf.toString('utf8')) as RequestFile;
+  } catch (err) {
+    return { state: 'corrupt', reason: `does not parse: ${(err as Error).message}` };
+  }
+  return checkRequestFile({ state: 'ok', value }, expectedId);
+}
+
+function checkRequestFile(read: JsonRead<RequestFile>, expectedId: string | undefined): RequestFileRead {
   if (read.state === 'missing') return read;
   if (read.state === 'corrupt') return { state: 'corrupt', reason: `does not parse: ${read.error.message}` };
   const file = read.value;
