@@ -146,7 +146,7 @@ describe('one-pass tabular exports give the layout of the two-pass exporter', ()
 
   it('csv: same bytes across the temp file buffers (thousands of rows, multibyte text, growing width)', async () => {
     const base = randomItems(300, 7);
-    const items: Dictionary[] = Array.from({ length: 12_000 }, (_, i) => ({
+    const items: Dictionary[] = Array.from({ length: 6000 }, (_, i) => ({
       ...base[i % base.length],
       text: `${'😀é,"'.repeat(20)} ${i}`,
     }));
@@ -171,6 +171,29 @@ describe('one-pass tabular exports give the layout of the two-pass exporter', ()
     const text = (await collect(exportStream('csv', sourceOf(items), { bom: false }))).toString();
     expect(text).toBe(referenceCsv(items));
     expect(text.startsWith('a,b,c/d\n,,\n1,,\n2,x,\n0,,\n')).toBe(true);
+  });
+
+  it('csv and html: a multi-megabyte cell in a row laid out again stays whole', async () => {
+    const huge = `${'é😀"'.repeat(400_000)}end`; // about 3.6 MB of UTF-8: several reads of the temp file
+    const sameOrder: Dictionary[] = [
+      { b: 'first' },
+      { a: huge, b: 'x' },
+      { a: { late: 1 }, b: 'y' },
+      { c: 3 },
+    ];
+    // b/y is found after a, but goes before it: the rows are cut into fields and put together again.
+    const reordered: Dictionary[] = [
+      { b: { x: 1 } },
+      { a: huge, b: { x: 2 } },
+      { a: { late: 1 }, b: { y: 3 } },
+    ];
+    for (const items of [sameOrder, reordered]) {
+      const csv = (await collect(exportStream('csv', sourceOf(items), { bom: false }))).toString();
+      expect(csv).toBe(referenceCsv(items));
+      const html = (await collect(exportStream('html', sourceOf(items)))).toString();
+      expect(html).toContain(referenceHtmlRows(items));
+    }
+    expect(referenceTable([{ b: { x: 1 } }, { a: 1, b: { y: 2 } }]).names).toEqual(['b/x', 'b/y', 'a']);
   });
 
   it('html: same rows', async () => {
