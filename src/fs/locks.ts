@@ -2,8 +2,8 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import lockfile from 'proper-lockfile';
 import { isErrno, StorageError } from '../errors.js';
+import { atProcessExit, lockfile } from './exit-hook.js';
 import { LOCKS_DIR, type StoreKind } from './layout.js';
 
 /** How long a lock left by a dead process blocks others before it is taken over (proper-lockfile `stale`). */
@@ -41,6 +41,11 @@ export interface DeferredWrite {
   flush(): Promise<void>;
   /** The same, synchronously, for a process that is exiting. Must not throw. */
   flushSync(): void;
+  /**
+   * Gives the write up without doing it: another process took the lock over (this one stalled
+   * past STALE_LOCK_MS), so what this process holds in memory may be stale. Must not throw.
+   */
+  abandon(): Promise<void>;
 }
 
 /** Options of {@link StoreLock.run}. */
@@ -107,6 +112,8 @@ class StoreLockImpl implements StoreLock {
             // others, which poll for it.
             if (contended) await sleep(YIELD_MS);
           }
+          // Taken over by another process: what was put off is stale; the next load repairs.
+          if (this.compromised) await this.abandonDeferred();
           if (!this.release) await this.acquire();
           // A task that is not coherent reads what is on disk: put-off writes land first.
           if (!options.coherent) await this.flushDeferred();
@@ -149,9 +156,11 @@ class StoreLockImpl implements StoreLock {
     pendingLocks.delete(this);
   }
 
-  private dropDeferred(): void {
+  private async abandonDeferred(): Promise<void> {
+    const writes = [...this.deferred.values()];
     this.deferred.clear();
     pendingLocks.delete(this);
+    for (const write of writes) await write.abandon();
   }
 
   /** The put-off writes of a process that is exiting (its lock is still held). */
@@ -237,7 +246,7 @@ class StoreLockImpl implements StoreLock {
 
   private async releaseNow(): Promise<void> {
     if (!this.release) return;
-    if (this.compromised) this.dropDeferred(); // the lock is another process's now: it repairs
+    if (this.compromised) await this.abandonDeferred(); // the lock is another process's now
     try {
       await this.flushDeferred();
     } finally {
@@ -262,7 +271,7 @@ const locks = new Map<string, StoreLockImpl>();
 /** Locks with put-off writes: flushed synchronously if the process exits before it lets them go. */
 const pendingLocks = new Set<StoreLockImpl>();
 
-process.on('exit', () => {
+atProcessExit(() => {
   for (const lock of pendingLocks) lock.flushDeferredSync();
   pendingLocks.clear();
 });

@@ -73,6 +73,9 @@ function metadataWrite(ctx: FsContext, state: DatasetState): DeferredWrite {
         // The process is exiting: the items are on disk and the next locked open adopts them.
       }
     },
+    async abandon() {
+      state.epoch = -1; // another process holds the lock now: reload (and adopt) before writing again
+    },
   };
 }
 

@@ -233,6 +233,7 @@ export class QueueEngine {
     this.lock.defer(`journal\0${this.files.indexDir}`, {
       flush: () => this.files.closeJournal(),
       flushSync: () => undefined, // the process is exiting: its files close with it
+      abandon: () => this.files.closeJournal().catch(() => undefined), // a failed close loses nothing
     });
   }
 
