@@ -3,7 +3,7 @@
  * (it is the authority on the content type) unless the folder is unchanged since the index read it. A file that vanished under us (another writer changed
  * the record) makes the index list the folder again and the read retry.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -97,6 +97,25 @@ type Attempt = { done: true; record: KeyValueStoreRecord | undefined } | { done:
  */
 const SYNC_READ_MAX = 256 * 1024;
 
+/**
+ * The whole file in synchronous calls when it is at most SYNC_READ_MAX bytes (checked on the open
+ * file, whatever its sidecar says); `large` when it is bigger, `undefined` when it does not exist.
+ */
+function readSmallFileSync(path: string): Buffer | 'large' | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+  try {
+    return fstatSync(fd).size > SYNC_READ_MAX ? 'large' : readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Where a key's value is, and its size when its sidecar says (see SYNC_READ_MAX). */
 interface Found {
   target: Target;
@@ -139,8 +158,9 @@ async function readValue(
 ): Promise<{ value: Buffer | Readable; contentType: string } | undefined> {
   const { contentType } = found.target;
   if (mode !== 'stream' && contentType !== undefined && (found.size ?? SYNC_READ_MAX + 1) <= SYNC_READ_MAX) {
-    const buf = readFileSyncOrUndefined(path);
-    return buf && { value: buf, contentType };
+    const small = readSmallFileSync(path);
+    if (small !== 'large') return small && { value: small, contentType };
+    // The file outgrew its sidecar's size (rewritten meanwhile, or replaced by hand): read it as a big one.
   }
   const handle = await openOrUndefined(path);
   if (!handle) return undefined;

@@ -8,7 +8,7 @@
  * holds its current value, and the index adds what it knows of files other tools left for the key.
  */
 import { rename, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { isErrno, toStorageError } from '../../errors.js';
 import { fsyncDir, moveAside, readFileOrUndefined, writeAtomic, writeStreamAtomic } from '../atomic-write.js';
 import { resolveWithin } from '../layout.js';
@@ -120,13 +120,16 @@ async function writeValueAndSidecar(
     return size;
   }
   const size = typeof payload.data === 'string' ? Buffer.byteLength(payload.data) : payload.data.byteLength;
-  const results = await Promise.allSettled([value, writeSidecar(h, { ...named, size })]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    // Nothing of the key was there before: leave nothing of it.
-    await removeFiles(h.location.dir, [basename(path), sidecarFileName(record.key)], h.fsync);
-    throw failed.reason;
+  const [wroteValue, wroteSidecar] = await Promise.allSettled([value, writeSidecar(h, { ...named, size })]);
+  if (wroteValue.status === 'rejected') {
+    // A sidecar without its value is ignored; still, leave nothing of a write that failed.
+    if (wroteSidecar.status === 'fulfilled') {
+      await removeFiles(h.location.dir, [sidecarFileName(record.key)], h.fsync);
+    }
+    throw wroteValue.reason;
   }
+  // As when written one after the other: the value stays, read by its extension.
+  if (wroteSidecar.status === 'rejected') throw wroteSidecar.reason;
   return size;
 }
 

@@ -7,8 +7,9 @@ import { StorageError } from '../../errors.js';
 import { isLocked, type PendingEntry, type QueueIndex } from './queue-index.js';
 import { type RequestFileRead, readRequestFileSync, requestFilePath } from './request-file.js';
 
-/** Request files read synchronously before other work gets a turn. */
+/** Request files read synchronously before other work gets a turn (fewer when they are large). */
 const READ_SLICE = 64;
+const LARGE_REQUEST = 64 * 1024;
 
 /** A request file that could not be read while answering; the caller quarantines it. */
 export interface Unreadable {
@@ -49,9 +50,16 @@ export async function headItems(
   unreadable: Unreadable[],
 ): Promise<RequestQueueHeadItem[]> {
   const reads: RequestFileRead[] = [];
-  for (const [i, e] of entries.entries()) {
-    if (i > 0 && i % READ_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    reads.push(readRequestFileSync(requestFilePath(dir, e.id), e.id));
+  let slice = 0;
+  for (const e of entries) {
+    if (slice >= READ_SLICE) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      slice = 0;
+    }
+    const read = readRequestFileSync(requestFilePath(dir, e.id), e.id);
+    reads.push(read);
+    // A request with a large payload counts as a whole slice: the event loop gets a turn after it.
+    slice += read.state === 'ok' && String(read.file.json).length > LARGE_REQUEST ? READ_SLICE : 1;
   }
   const items: RequestQueueHeadItem[] = [];
   reads.forEach((read, i) => {
