@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dictionary, ExportFormat } from '../src/client/types.js';
@@ -13,6 +15,7 @@ import { referenceCsv, referenceHtmlRows, referenceTable } from './helpers/expor
 import { tempDir } from './helpers/tmp.js';
 
 const TABULAR: readonly ExportFormat[] = ['csv', 'html', 'xlsx'];
+const run = promisify(execFile);
 
 /** A small deterministic generator (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -303,6 +306,13 @@ describe('the temp file of a tabular export', () => {
     // `fields` picks and orders each item's fields; the columns still come from the items.
     expect(await readFile(out, 'utf8')).toBe('a,c\n1,\n2,true\n');
     expect(await readdir(spills)).toEqual([]);
+  });
+
+  it('is removed when the process exits in the middle of an export', async () => {
+    const script = join(import.meta.dirname, 'processes', 'export-exit.ts');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, dir]);
+    expect(stdout.trim()).toBe('entries 1'); // the spill was there when the process exited
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('refuses an empty tempDir, and reports a missing one as STORAGE_IO', async () => {

@@ -119,8 +119,8 @@ describe('xlsx export', () => {
     const probe = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: new PassThrough() });
     const sheetWriter = Object.getPrototypeOf(probe.addWorksheet('probe')) as { addRow: () => unknown };
     const addRow = vi.spyOn(sheetWriter, 'addRow');
+    const stream = exportStream('xlsx', source);
     try {
-      const stream = exportStream('xlsx', source);
       const iterator = stream[Symbol.asyncIterator]();
       await iterator.next(); // the first chunk of the zip, then the reader stops
       // Wait until the writer has stopped adding rows (or has added them all).
@@ -136,8 +136,8 @@ describe('xlsx export', () => {
       expect(passes).toBe(1);
       expect(addRow.mock.calls.length).toBeGreaterThan(0);
       expect(addRow.mock.calls.length).toBeLessThan(total / 2); // some megabytes of buffers, not the whole sheet
-      stream.destroy();
     } finally {
+      stream.destroy();
       addRow.mockRestore();
     }
   });

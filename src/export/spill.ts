@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,28 @@ const TEXT_FLUSH_CHARS = 1 << 16;
 /** Field lengths buffered before they are written; room is kept for one more row of any width. */
 const LENGTHS_FLUSH = 1 << 16;
 
+/** Folders of the spills in use: removed at process exit if their export did not get to it. */
+const liveFolders = new Set<string>();
+let exitHook = false;
+
+function removeLeftFolders(): void {
+  for (const folder of liveFolders) {
+    try {
+      rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // The process is exiting: nothing left to report to, and the folder is in a temp folder.
+    }
+  }
+}
+
+function track(folder: string): void {
+  liveFolders.add(folder);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', removeLeftFolders);
+  }
+}
+
 async function writeFully(file: FileHandle, data: Uint8Array, position: number): Promise<void> {
   for (let done = 0; done < data.length; ) {
     const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
@@ -39,7 +62,8 @@ async function writeFully(file: FileHandle, data: Uint8Array, position: number):
  * its fields. Columns only ever get added, so rows come in segments of growing width. Once all
  * items are read, {@link replay} writes every row in the final column order, copying the bytes of
  * the rows that need no change. Two files in a fresh folder under `dir`; {@link dispose} removes
- * it. Memory stays bounded: about 64 Ki characters of pending text and 256 KiB of lengths.
+ * it, and so does the process's `exit` if the export never finished (a process killed by a signal
+ * leaves it: `actor-storage-export-*` in the temp folder). Memory stays bounded: about 64 Ki characters of pending text and 256 KiB of lengths.
  */
 export class RowSpill {
   private readonly segments: Segment[] = [];
@@ -70,6 +94,7 @@ export class RowSpill {
         await text.close();
         throw err;
       });
+      track(folder);
       return new RowSpill(folder, text, sizes, layout);
     } catch (err) {
       if (folder !== undefined) await rm(folder, { recursive: true, force: true }).catch(() => undefined); // the cause matters more
@@ -162,5 +187,6 @@ export class RowSpill {
     await this.text.close().catch(() => undefined);
     await this.sizes.close().catch(() => undefined);
     await rm(this.folder, { recursive: true, force: true }).catch(() => undefined);
+    liveFolders.delete(this.folder);
   }
 }
