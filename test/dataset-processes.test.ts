@@ -95,7 +95,8 @@ describe('datasets across processes', () => {
       expect((await client.dataset('stopped').listItems()).total).toBe(0); // this process has it open
       const folder = join(dir, 'datasets', 'stopped');
       const writer = start([dir, 'stopped', '1', 'forever', '1']);
-      while ((await itemNumbers(folder)).length < 300) await new Promise((resolve) => setTimeout(resolve, 20));
+      while ((await itemNumbers(folder)).length < 300)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       writer.child.kill(signal);
       await writer.done;
       const numbers = await itemNumbers(folder);
