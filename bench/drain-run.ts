@@ -11,10 +11,11 @@
  * every request came out exactly once, first in first out, and that the head is empty afterwards.
  * Prints one line `BENCH-RESULT {json}`: a {@link DrainResult}, or `{ error }`.
  */
-import { makeRequest, numberOf } from './data.js';
-import { type BenchClient, openEngine } from './engines.js';
+import { makeRequest } from './data.js';
+import { openEngine } from './engines.js';
 import { check, checkSequence, RESULT_PREFIX, timed } from './workload.js';
 import { NAME, REQUEST_BATCH } from './workloads/dataset.js';
+import { lockAndHandle, type Queue } from './workloads/queue.js';
 
 /** What one drain process reports. */
 export interface DrainResult {
@@ -34,8 +35,6 @@ export interface DrainResult {
   heapUsedMB: number;
 }
 
-type Queue = ReturnType<BenchClient['requestQueue']>;
-
 async function addAll(queue: Queue, first: number, count: number): Promise<void> {
   for (let at = 0; at < count; at += REQUEST_BATCH) {
     const size = Math.min(REQUEST_BATCH, count - at);
@@ -47,22 +46,6 @@ async function addAll(queue: Queue, first: number, count: number): Promise<void>
       'a new request was reported as already present',
     );
   }
-}
-
-/** Crawlee's loop, as in the 'rq-process' workload; returns the request numbers in the order served. */
-async function drainAll(queue: Queue, count: number): Promise<number[]> {
-  const order: number[] = [];
-  while (order.length < count) {
-    const head = await queue.listAndLockHead({ limit: Math.min(25, count - order.length), lockSecs: 60 });
-    check(head.items.length > 0, `the head ran dry after ${order.length} requests`);
-    for (const item of head.items) {
-      const request = await queue.getRequest(item.id);
-      check(request !== undefined, `locked request ${item.id} cannot be read`);
-      await queue.updateRequest({ ...request, handledAt: new Date().toISOString() });
-      order.push(numberOf(request.url));
-    }
-  }
-  return order;
 }
 
 async function main(dir: string, first: number, count: number, handledBefore: number): Promise<DrainResult> {
@@ -78,7 +61,7 @@ async function main(dir: string, first: number, count: number, handledBefore: nu
   const added = await timed(() => addAll(queue, first, count));
   const cpuBefore = process.cpuUsage();
   const drained = await timed(async () => {
-    const order = await drainAll(queue, count);
+    const order = await lockAndHandle(queue, count);
     await flush();
     return order;
   });

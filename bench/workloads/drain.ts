@@ -20,14 +20,13 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { requestIdFromUniqueKey } from '../../src/fs/layout.js';
 import { INDEX_DIR } from '../../src/fs/request-queue/queue-files.js';
 import { makeRequest } from '../data.js';
 import type { DrainResult } from '../drain-run.js';
 import { openEngine } from '../engines.js';
+import { requestFileText, writeQueueFolder } from '../queue-fixture.js';
 import {
   check,
   type Fixture,
@@ -48,22 +47,6 @@ function queueDir(storageDir: string): string {
   return join(storageDir, 'request_queues', NAME);
 }
 
-/** The request file of request `n`, handled at `at`, as @crawlee/memory-storage writes it. */
-function handledRequestFile(n: number, at: string): string {
-  const request = { ...makeRequest(n), handledAt: at };
-  const id = requestIdFromUniqueKey(request.url);
-  const stored = {
-    id,
-    json: JSON.stringify({ ...request, id }),
-    method: 'GET',
-    orderNo: null,
-    retryCount: 0,
-    uniqueKey: request.uniqueKey,
-    url: request.url,
-  };
-  return JSON.stringify(stored, null, '\t');
-}
-
 /**
  * A queue of requests `0 … drainHandled-1`, all handled: request files written straight to disk
  * (32 at a time), then opened once by actor-storage, which indexes them (the one scan any queue
@@ -75,26 +58,10 @@ const handledQueue: Fixture = {
   cacheKey: (scale) => String(scale.drainHandled),
   async prepare(ctx) {
     const count = ctx.scale.drainHandled;
-    const folder = queueDir(ctx.dir);
-    await mkdir(folder, { recursive: true });
-    const now = new Date().toISOString();
-    const metadata = {
-      id: 'benchDrainQueue01',
-      name: NAME,
-      createdAt: now,
-      modifiedAt: now,
-      accessedAt: now,
-    };
-    await writeFile(join(folder, '__metadata__.json'), JSON.stringify(metadata, null, 2));
-    let next = 0;
-    const worker = async () => {
-      while (next < count) {
-        const n = next++;
-        const id = requestIdFromUniqueKey(makeRequest(n).url);
-        await writeFile(join(folder, `${id}.json`), handledRequestFile(n, now));
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, worker));
+    await writeQueueFolder(queueDir(ctx.dir), { id: 'benchDrainQueue01', name: NAME }, count, (n, now) => {
+      const { url, uniqueKey } = makeRequest(n);
+      return { uniqueKey, text: requestFileText(n, url, uniqueKey, now) };
+    });
     await checkCounts(ctx.dir, count);
   },
 };

@@ -3,12 +3,12 @@
  * request queue (ours), and exporting a big dataset to CSV (ours against Crawlee's exportToCSV).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { requestIdFromUniqueKey } from '../../src/fs/layout.js';
 import { makeItems, numberOf, requestUrl } from '../data.js';
 import { type EngineName, openEngine } from '../engines.js';
+import { requestFileText, writeQueueFolder } from '../queue-fixture.js';
 import {
   check,
   checkFifo,
@@ -140,44 +140,10 @@ const bigQueue: Fixture = {
   async prepare(ctx) {
     const count = ctx.scale.bigQueue;
     const folder = join(ctx.dir, 'request_queues', NAME);
-    await mkdir(folder, { recursive: true });
-    const now = new Date().toISOString();
-    const metadata = {
-      id: 'benchQueue0000001',
-      name: NAME,
-      createdAt: now,
-      modifiedAt: now,
-      accessedAt: now,
-    };
-    await writeFile(join(folder, '__metadata__.json'), JSON.stringify(metadata, null, 2));
-    let next = 0;
-    const worker = async () => {
-      while (next < count) {
-        const n = next++;
-        const url = requestUrl(n);
-        const id = requestIdFromUniqueKey(url);
-        const handled = n < count / 2;
-        const request = {
-          url,
-          uniqueKey: url,
-          method: 'GET',
-          retryCount: 0,
-          id,
-          ...(handled ? { handledAt: now } : {}),
-        };
-        const stored = {
-          id,
-          json: JSON.stringify(request),
-          method: 'GET',
-          orderNo: handled ? null : n + 1,
-          retryCount: 0,
-          uniqueKey: url,
-          url,
-        };
-        await writeFile(join(folder, `${id}.json`), JSON.stringify(stored, null, '\t'));
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, worker));
+    await writeQueueFolder(folder, { id: 'benchQueue0000001', name: NAME }, count, (n, now) => {
+      const url = requestUrl(n);
+      return { uniqueKey: url, text: requestFileText(n, url, url, n < count / 2 ? now : undefined) };
+    });
     const client = await fsClient(ctx.dir);
     await client.requestQueue(NAME).get();
     await client.teardown();

@@ -18,7 +18,7 @@ const ENGINES = ['ours', 'memory-storage', 'storage-local'] as const;
 /** Share of the batch-added requests that are already in the queue. */
 const DUPLICATE_EVERY = 5;
 
-type Queue = ReturnType<BenchClient['requestQueue']>;
+export type Queue = ReturnType<BenchClient['requestQueue']>;
 type QueueInfo = Awaited<ReturnType<Queue['get']>>;
 
 async function openQueue(ctx: WorkloadContext): Promise<{ queue: Queue; flush: () => Promise<void> }> {
@@ -124,23 +124,33 @@ async function checkProcessed(ctx: WorkloadContext, info: QueueInfo, processed: 
   }
 }
 
-/** Crawlee's loop: lock a head of 25, read each request, mark it handled. */
+/**
+ * Crawlee's loop: lock a head of 25, read each request, mark it handled, until `count` are done.
+ * Returns the request numbers in the order served.
+ */
+export async function lockAndHandle(queue: Queue, count: number): Promise<number[]> {
+  const order: number[] = [];
+  while (order.length < count) {
+    const head = await queue.listAndLockHead({ limit: Math.min(25, count - order.length), lockSecs: 60 });
+    check(head.items.length > 0, `the head ran dry after ${order.length} requests`);
+    for (const item of head.items) {
+      const request = await queue.getRequest(item.id);
+      check(request !== undefined, `locked request ${item.id} cannot be read`);
+      await queue.updateRequest({ ...request, handledAt: new Date().toISOString() });
+      order.push(numberOf(request.url));
+    }
+  }
+  return order;
+}
+
+/** Crawlee's loop (see lockAndHandle) over a queue of a new process. */
 async function runProcess(ctx: WorkloadContext): Promise<Timed> {
   const count = ctx.scale.processed;
   const order: number[] = [];
   let info: QueueInfo;
   const { seconds } = await timed(async () => {
     const { queue, flush } = await openQueue(ctx);
-    while (order.length < count) {
-      const head = await queue.listAndLockHead({ limit: Math.min(25, count - order.length), lockSecs: 60 });
-      check(head.items.length > 0, `the head ran dry after ${order.length} requests`);
-      for (const item of head.items) {
-        const request = await queue.getRequest(item.id);
-        check(request !== undefined, `locked request ${item.id} cannot be read`);
-        await queue.updateRequest({ ...request, handledAt: new Date().toISOString() });
-        order.push(numberOf(request.url));
-      }
-    }
+    order.push(...(await lockAndHandle(queue, count)));
     info = await queue.get();
     await flush();
   });
