@@ -11,11 +11,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestIdFromUniqueKey } from '../src/fs/layout.js';
 import { createFsClient } from '../src/index.js';
+import { requestFileText, writeQueueFolder } from './queue-fixture.js';
 
 const [mode = 'run', storageDir = join(tmpdir(), 'rq-open-bench'), countText = '1000000'] =
   process.argv[2] === 'measure' ? process.argv.slice(2) : ['run', ...process.argv.slice(2)];
@@ -24,39 +23,10 @@ const NAME = 'big';
 const folder = join(storageDir, 'request_queues', NAME);
 
 async function generate(): Promise<void> {
-  await mkdir(folder, { recursive: true });
-  const now = new Date().toISOString();
-  const metadata = { id: 'benchQueue0000001', name: NAME, createdAt: now, modifiedAt: now, accessedAt: now };
-  await writeFile(join(folder, '__metadata__.json'), JSON.stringify(metadata, null, 2));
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const n = next;
-      next += 1;
-      const url = `https://example.com/products/${n}`;
-      const id = requestIdFromUniqueKey(url);
-      const handled = n < count / 2;
-      const request = {
-        url,
-        uniqueKey: url,
-        method: 'GET',
-        retryCount: 0,
-        id,
-        ...(handled ? { handledAt: now } : {}),
-      };
-      const file = {
-        id,
-        json: JSON.stringify(request),
-        method: 'GET',
-        orderNo: handled ? null : n + 1,
-        retryCount: 0,
-        uniqueKey: url,
-        url,
-      };
-      await writeFile(join(folder, `${id}.json`), JSON.stringify(file, null, '\t'));
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
+  await writeQueueFolder(folder, { id: 'benchQueue0000001', name: NAME }, count, (n, now) => {
+    const url = `https://example.com/products/${n}`;
+    return { uniqueKey: url, text: requestFileText(n, url, url, n < count / 2 ? now : undefined) };
+  });
 }
 
 async function measure(): Promise<void> {
