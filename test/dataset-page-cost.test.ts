@@ -19,9 +19,9 @@ vi.mock('../src/fs/atomic-write.js', async (importOriginal) => {
       if (/^\d+\.json$/.test(basename(path))) itemReads.push(basename(path));
       return original.readFileOrUndefined(path);
     },
-    readFileSyncOrUndefined: (path: string) => {
+    readJsonSync: (path: string) => {
       if (/^\d+\.json$/.test(basename(path))) itemReads.push(basename(path));
-      return original.readFileSyncOrUndefined(path);
+      return original.readJsonSync(path);
     },
   };
 });

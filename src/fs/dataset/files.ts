@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrno } from '../../errors.js';
-import { moveAside, readFileSyncOrUndefined } from '../atomic-write.js';
+import { moveAside, readInSlices, readJsonSync } from '../atomic-write.js';
 import { itemFileName } from '../layout.js';
 
 /** Name of an item file: its number and `.json` (peers' 9-digit names included). */
@@ -48,43 +48,21 @@ export async function itemExists(dir: string, n: number): Promise<boolean> {
 /** One item file as read: its parsed value and size, or why there is none. */
 export type ItemRead = { state: 'ok'; value: unknown; bytes: number } | { state: 'missing' | 'corrupt' };
 
-/** Item files, and bytes, read at a time by {@link readItems} before it lets other work run. */
-const READ_SLICE = 64;
-const READ_SLICE_BYTES = 1024 * 1024;
-
 /**
- * Reads and parses item files `numbers`, in order. A file that does not parse is moved aside into
- * `__corrupt__/` (and reported) so that the dataset keeps opening; its number is then a gap.
- *
- * The files are read synchronously, {@link READ_SLICE} files or a mebibyte at a time, yielding to
- * the event loop between slices: for files of a few kilobytes this is two to three times the throughput of the
- * thread pool's round trips per open, stat, read and close, and no slice holds the event loop for
- * more than a millisecond or so.
+ * Reads and parses item files `numbers`, in order, synchronously a slice at a time (see
+ * readInSlices). A file that does not parse is moved aside into `__corrupt__/` (and reported) so
+ * that the dataset keeps opening; its number is then a gap.
  */
 export async function readItems(dir: string, numbers: readonly number[]): Promise<ItemRead[]> {
-  const out: ItemRead[] = [];
   const corrupt: Array<{ path: string; error: Error }> = [];
-  let slice = { files: 0, bytes: 0 };
-  for (const n of numbers) {
-    if (slice.files >= READ_SLICE || slice.bytes >= READ_SLICE_BYTES) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      slice = { files: 0, bytes: 0 };
-    }
+  const out = await readInSlices(numbers, (n): { result: ItemRead; bytes: number } => {
     const path = itemPath(dir, n);
-    const buf = readFileSyncOrUndefined(path);
-    slice.files += 1;
-    slice.bytes += buf?.length ?? 0;
-    if (buf === undefined) {
-      out.push({ state: 'missing' });
-      continue;
-    }
-    try {
-      out.push({ state: 'ok', value: JSON.parse(buf.toString('utf8')), bytes: buf.length });
-    } catch (err) {
-      corrupt.push({ path, error: err as Error });
-      out.push({ state: 'corrupt' });
-    }
-  }
+    const read = readJsonSync(path);
+    if (read.state === 'corrupt') corrupt.push({ path, error: read.error });
+    const result: ItemRead =
+      read.state === 'ok' ? { state: 'ok', value: read.value, bytes: read.bytes } : { state: read.state };
+    return { result, bytes: read.bytes };
+  });
   for (const { path, error } of corrupt) {
     await moveAside(dir, path, `dataset item does not parse: ${error.message}`);
   }

@@ -45,11 +45,11 @@ function metadataAfter(meta: DatasetMetadata, items: PreparedItem[], first: numb
  */
 function metadataWrite(ctx: FsContext, state: DatasetState): DeferredWrite {
   const options = { fsync: ctx.config.fsync };
-  const pending = () => (state.unflushed && state.meta ? withLiveCounters(state.meta, state) : undefined);
+  // Registered by a push: state.meta holds pushes whose metadata is not on disk yet.
+  const pending = () => (state.meta ? withLiveCounters(state.meta, state) : undefined);
   const done = (live: { meta: DatasetMetadata; flushed: number }) => {
     state.pendingReads -= live.flushed;
     state.meta = live.meta;
-    state.unflushed = false;
   };
   return {
     async flush() {
@@ -104,7 +104,6 @@ async function writeUnderLock(ctx: FsContext, state: DatasetState, items: Prepar
     );
     state.meta = metadataAfter(meta, items, first);
     state.itemCount = state.meta.itemCount;
-    state.unflushed = true;
     lockOf(ctx, state).defer(state.key, metadataWrite(ctx, state));
   } catch (err) {
     state.epoch = -1; // reload from disk before the next write

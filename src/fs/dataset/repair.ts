@@ -169,7 +169,6 @@ export async function loadUnderLock(
       state.pendingReads -= live.flushed;
     }
     state.meta = meta;
-    state.unflushed = false;
     state.itemCount = meta.itemCount;
     state.epoch = epoch;
   } catch (err) {

@@ -20,8 +20,6 @@ export interface DatasetState extends LiveCounters {
   epoch: number;
   /** Metadata as last read or written under the lock. */
   meta: DatasetMetadata | undefined;
-  /** True while `meta` holds pushes whose metadata write is put off (see push.ts metadataWrite). */
-  unflushed: boolean;
   /** True once this process has opened (and, if needed, repaired) the dataset. */
   opened: boolean;
   opening: Promise<void> | undefined;
@@ -46,7 +44,6 @@ export function stateOf(ctx: FsContext, loc: StoreLocation): DatasetState {
       itemCount: 0,
       epoch: -1,
       meta: undefined,
-      unflushed: false,
       opened: false,
       opening: undefined,
       accessedAt: undefined,
@@ -96,7 +93,7 @@ export function baseMetadata(state: DatasetState): StoreMetadata {
 export function currentMetadata(loc: StoreLocation, state: DatasetState): DatasetMetadata {
   if (!isCompleteMetadata(loc.metadata)) return state.meta as DatasetMetadata;
   // This process's pushes may not be on disk yet, or `loc` was read just before they were.
-  const newer = state.meta && (state.unflushed || state.meta.itemCount > loc.metadata.itemCount);
+  const newer = state.meta && state.meta.itemCount > loc.metadata.itemCount;
   return newer ? (state.meta as DatasetMetadata) : loc.metadata;
 }
 

@@ -4,12 +4,9 @@
  */
 import type { RequestQueueHeadItem, RequestSchema, StoredRequest } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
+import { readInSlices } from '../atomic-write.js';
 import { isLocked, type PendingEntry, type QueueIndex } from './queue-index.js';
-import { type RequestFileRead, readRequestFileSync, requestFilePath } from './request-file.js';
-
-/** Request files read synchronously before other work gets a turn (fewer when they are large). */
-const READ_SLICE = 64;
-const LARGE_REQUEST = 64 * 1024;
+import { readRequestFileSync, requestFilePath } from './request-file.js';
 
 /** A request file that could not be read while answering; the caller quarantines it. */
 export interface Unreadable {
@@ -49,18 +46,10 @@ export async function headItems(
   now: number,
   unreadable: Unreadable[],
 ): Promise<RequestQueueHeadItem[]> {
-  const reads: RequestFileRead[] = [];
-  let slice = 0;
-  for (const e of entries) {
-    if (slice >= READ_SLICE) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      slice = 0;
-    }
+  const reads = await readInSlices(entries, (e) => {
     const read = readRequestFileSync(requestFilePath(dir, e.id), e.id);
-    reads.push(read);
-    // A request with a large payload counts as a whole slice: the event loop gets a turn after it.
-    slice += read.state === 'ok' && String(read.file.json).length > LARGE_REQUEST ? READ_SLICE : 1;
-  }
+    return { result: read, bytes: read.bytes };
+  });
   const items: RequestQueueHeadItem[] = [];
   reads.forEach((read, i) => {
     const entry = entries[i] as PendingEntry;

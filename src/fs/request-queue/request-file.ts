@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { HttpMethod } from '../../client/types.js';
 import { StorageError } from '../../errors.js';
-import { type JsonRead, readFileSyncOrUndefined, readJson, toJson, writeAtomic } from '../atomic-write.js';
+import { type JsonRead, readJson, readJsonSync, toJson, writeAtomic } from '../atomic-write.js';
 import { requestIdFromUniqueKey } from '../layout.js';
 import { computeUniqueKey } from './unique-key.js';
 
@@ -206,18 +206,11 @@ export async function readRequestFile(path: string, expectedId?: string): Promis
 
 /**
  * {@link readRequestFile} in one synchronous call: for the few small files a head or a
- * `getRequest` reads, several times faster than the thread pool's round trips.
+ * `getRequest` reads, several times faster than the thread pool's round trips. `bytes`: the size read.
  */
-export function readRequestFileSync(path: string, expectedId?: string): RequestFileRead {
-  const buf = readFileSyncOrUndefined(path);
-  if (buf === undefined) return { state: 'missing' };
-  let value: RequestFile;
-  try {
-    value = JSON.parse(buf.toString('utf8')) as RequestFile;
-  } catch (err) {
-    return { state: 'corrupt', reason: `does not parse: ${(err as Error).message}` };
-  }
-  return checkRequestFile({ state: 'ok', value }, expectedId);
+export function readRequestFileSync(path: string, expectedId?: string): RequestFileRead & { bytes: number } {
+  const read = readJsonSync<RequestFile>(path);
+  return { ...checkRequestFile(read, expectedId), bytes: read.bytes };
 }
 
 function checkRequestFile(read: JsonRead<RequestFile>, expectedId: string | undefined): RequestFileRead {
