@@ -246,7 +246,6 @@ class StoreLockImpl implements StoreLock {
 
   private async releaseNow(): Promise<void> {
     if (!this.release) return;
-    if (this.compromised) await this.abandonDeferred(); // the lock is another process's now
     try {
       await this.flushDeferred();
     } finally {
